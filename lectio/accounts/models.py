@@ -1,0 +1,62 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A user's role at the institution. Course roles come from enrolments."""
+
+    STUDENT = "student", _("Student")
+    INSTRUCTOR = "instructor", _("Instructor")
+    LIBRARIAN = "librarian", _("Librarian")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # The id the student information system knows the person by (loaders, LTI, Alma API).
+    primary_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    preferred_name = models.CharField(_("preferred name"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+
+    @property
+    def display_name(self) -> str:
+        if self.preferred_name:
+            return self.preferred_name
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.username
+
+    @property
+    def is_library_staff(self) -> bool:
+        return self.role in (Role.LIBRARIAN, Role.ADMIN)
+
+    @property
+    def is_institution_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def can_author_lists(self) -> bool:
+        return self.role in (Role.INSTRUCTOR, Role.LIBRARIAN, Role.ADMIN)
+
+
+class InstitutionSettings(models.Model):
+    """Institution policy, one row, edited by administrators."""
+
+    name = models.CharField(max_length=200, default="Lectio University")
+    citation_style = models.CharField(max_length=100, default="apa")
+    # Students see only Complete citations of published lists unless this is off.
+    students_see_only_complete = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("institution settings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "InstitutionSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,15 @@
+"""The `lectio` command: Django's manage.py with Lectio's own commands."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lectio.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lectio", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

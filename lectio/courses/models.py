@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    code = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    code = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campus(models.Model):
+    code = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("campuses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", _("Active")
+    INACTIVE = "INACTIVE", _("Inactive")
+
+
+class Course(models.Model):
+    code = models.CharField(max_length=100)
+    section = models.CharField(max_length=100, default="", blank=True)
+    name = models.CharField(max_length=300)
+    academic_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    processing_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    terms = models.ManyToManyField(Term, blank=True, related_name="courses")
+    year = models.PositiveIntegerField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    weekly_hours = models.PositiveIntegerField(default=0)
+    searchable_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=16, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
+    )
+    submit_lists_by = models.DateField(null=True, blank=True)
+    no_list_expected = models.BooleanField(default=False)
+    rolled_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    campuses = models.ManyToManyField(Campus, through="CourseCampus", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "section"], name="course_code_section_uniq")
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.code}-{self.section}" if self.section else self.code
+        return f"{label} {self.name}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.code}-{self.section}" if self.section else self.code
+
+
+class CourseCampus(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE)
+    campus = models.ForeignKey(Campus, on_delete=models.PROTECT)
+    participants = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "campus"], name="course_campus_uniq")
+        ]
+
+
+class CourseRole(models.TextChoices):
+    STUDENT = "student", _("Student")
+    INSTRUCTOR = "instructor", _("Instructor")
+    TEACHING_ASSISTANT = "ta", _("Teaching assistant")
+
+
+class Enrolment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
+    role = models.CharField(max_length=16, choices=CourseRole.choices, default=CourseRole.STUDENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrolment_user_course_uniq")
+        ]
+        indexes = [models.Index(fields=["course", "role"], name="enrolment_course_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.course_id} as {self.role}"
+
+    @property
+    def teaches(self) -> bool:
+        return self.role in (CourseRole.INSTRUCTOR, CourseRole.TEACHING_ASSISTANT)

@@ -1,0 +1,234 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lectio.courses.models import Course, Department
+from lectio.lists.statuses import (
+    CitationStatus,
+    CopyrightStatus,
+    ListStatus,
+    MaterialAccess,
+    PublicationStatus,
+    Visibility,
+)
+
+
+class MaterialType(models.TextChoices):
+    BOOK = "book", _("Book")
+    BOOK_CHAPTER = "book_chapter", _("Book chapter")
+    ARTICLE = "article", _("Article")
+    JOURNAL = "journal", _("Journal")
+    EBOOK = "ebook", _("E-book")
+    WEBSITE = "website", _("Website")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    THESIS = "thesis", _("Thesis")
+    CONFERENCE_PAPER = "conference_paper", _("Conference paper")
+    REPORT = "report", _("Report")
+    LEGAL_DOCUMENT = "legal_document", _("Legal document")
+    NOTE = "note", _("Note")
+    OTHER = "other", _("Other")
+
+
+class ReadingList(models.Model):
+    code = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    courses = models.ManyToManyField(Course, blank=True, related_name="reading_lists")
+    status = models.CharField(
+        max_length=32, choices=ListStatus.choices, default=ListStatus.BEING_PREPARED
+    )
+    publication_status = models.CharField(
+        max_length=16, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.COURSE
+    )
+    material_access = models.CharField(
+        max_length=16, choices=MaterialAccess.choices, default=MaterialAccess.FULL
+    )
+    due_back_date = models.DateField(null=True, blank=True)
+    assigned_librarian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_lists",
+    )
+    processing_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked = models.BooleanField(default=False)
+    syllabus = models.FileField(upload_to="syllabi/", null=True, blank=True)
+    subjects = models.JSONField(default=list, blank=True)
+    rolled_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_to_library_at = models.DateTimeField(null=True, blank=True)
+    sent_to_library_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every edit made from a form names the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    # Bumped on every change to what readers see (items, sections, the list itself);
+    # keys the cache of the rendered reading view.
+    content_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["status", "publication_status"], name="list_status_pub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_status == PublicationStatus.PUBLISHED
+
+
+class CollaboratorRight(models.TextChoices):
+    OWNER = "owner", _("Can manage")
+    EDITOR = "editor", _("Can edit")
+
+
+class Collaborator(models.Model):
+    reading_list = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="collaborators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaborations"
+    )
+    right = models.CharField(
+        max_length=16, choices=CollaboratorRight.choices, default=CollaboratorRight.EDITOR
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reading_list", "user"], name="collaborator_uniq")
+        ]
+
+
+class Section(models.Model):
+    reading_list = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="sections"
+    )
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    visible = models.BooleanField(default=True)
+    # Items added with no section (API, loader, catalog) land in the default section.
+    is_default = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["reading_list", "position"], name="section_list_pos")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TagKind(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INSTRUCTOR_LIBRARY = "instructor_library", _("Instructor and library")
+    LIBRARY_INTERNAL = "library_internal", _("Library internal")
+
+
+class Tag(models.Model):
+    kind = models.CharField(max_length=24, choices=TagKind.choices, default=TagKind.PUBLIC)
+    name = models.CharField(max_length=100)
+    # Tags ship with Essential / Recommended / Optional; institutions add their own.
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="tag_kind_name_uniq")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Citation(models.Model):
+    reading_list = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="citations"
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="citations")
+    position = models.PositiveIntegerField(default=0)
+    material_type = models.CharField(
+        max_length=32, choices=MaterialType.choices, default=MaterialType.BOOK
+    )
+    secondary_type = models.CharField(max_length=32, blank=True)
+    # Bibliographic metadata in CSL-JSON shape (title, author, container-title, ...).
+    metadata = models.JSONField(default=dict, blank=True)
+    # Denormalised from metadata for sorting, search and the librarian's table.
+    title = models.CharField(max_length=1000, blank=True)
+    author = models.CharField(max_length=1000, blank=True)
+    catalog_record_id = models.BigIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="citations/", null=True, blank=True)
+    public_note = models.TextField(blank=True)
+    instructor_note = models.TextField(blank=True)
+    library_note = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="citations")
+    status = models.CharField(
+        max_length=32, choices=CitationStatus.choices, default=CitationStatus.BEING_PREPARED
+    )
+    decline_reason = models.TextField(blank=True)
+    copyright_status = models.CharField(
+        max_length=32, choices=CopyrightStatus.choices, default=CopyrightStatus.NOT_DETERMINED
+    )
+    license_type = models.CharField(max_length=100, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    # The citation formatted in the institution's style (sanitised HTML), refreshed by
+    # the services whenever the citation or the style changes.
+    rendered_html = models.TextField(blank=True)
+    rendered_style = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+        indexes = [
+            models.Index(fields=["reading_list", "section", "position"], name="citation_list_pos"),
+            models.Index(fields=["reading_list", "status"], name="citation_list_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Citation {self.pk}"
+
+
+class CitationInteraction(models.Model):
+    """A reader's own marks on a citation: done, liked, a private note."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citation_marks"
+    )
+    citation = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="marks")
+    reading_list = models.ForeignKey(ReadingList, on_delete=models.CASCADE, related_name="+")
+    done = models.BooleanField(default=False)
+    liked = models.BooleanField(default=False)
+    private_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "citation"], name="interaction_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["user", "reading_list"], name="interaction_user_list")
+        ]

@@ -1,0 +1,132 @@
+"""Reads that check permission. Views never fetch lists or citations any other way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from lectio.core.models import Event
+from lectio.courses.models import Course, CourseRole, Enrolment
+from lectio.lists.models import Citation, ReadingList, Section
+from lectio.lists.permissions import TEACHING_ROLES, Right, list_right
+from lectio.lists.statuses import PublicationStatus
+
+
+def _get_list(list_id: int) -> ReadingList:
+    try:
+        return ReadingList.objects.get(pk=list_id)
+    except (ReadingList.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such list") from None
+
+
+def reading_list_get(*, user: Any, list_id: int, need: Right) -> tuple[ReadingList, Right]:
+    """The list and the user's right on it; 404 if they may not see it, 403 if they
+    may see it but not do what `need` says."""
+    reading_list = _get_list(list_id)
+    right = list_right(user, reading_list)
+    if right == Right.NONE:
+        raise Http404("No such list")
+    if right < need:
+        raise PermissionDenied
+    return reading_list, right
+
+
+def reading_list_get_for_reader(*, user: Any, list_id: int) -> tuple[ReadingList, Right]:
+    return reading_list_get(user=user, list_id=list_id, need=Right.READ)
+
+
+def reading_list_get_for_editor(*, user: Any, list_id: int) -> tuple[ReadingList, Right]:
+    return reading_list_get(user=user, list_id=list_id, need=Right.EDIT)
+
+
+def reading_list_get_for_manager(*, user: Any, list_id: int) -> tuple[ReadingList, Right]:
+    return reading_list_get(user=user, list_id=list_id, need=Right.MANAGE)
+
+
+def section_get_for_editor(*, user: Any, section_id: int) -> Section:
+    section = Section.objects.filter(pk=section_id).first()
+    if section is None:
+        raise Http404("No such section")
+    reading_list_get_for_editor(user=user, list_id=section.reading_list_id)
+    return section
+
+
+def citation_get_for_editor(*, user: Any, citation_id: int) -> Citation:
+    citation = Citation.objects.filter(pk=citation_id).first()
+    if citation is None:
+        raise Http404("No such citation")
+    reading_list_get_for_editor(user=user, list_id=citation.reading_list_id)
+    return citation
+
+
+def citation_get_for_reader(*, user: Any, citation_id: int) -> tuple[Citation, Right]:
+    citation = Citation.objects.filter(pk=citation_id).first()
+    if citation is None:
+        raise Http404("No such citation")
+    _list, right = reading_list_get_for_reader(user=user, list_id=citation.reading_list_id)
+    if right == Right.READ and not citation_visible_to_readers(citation):
+        raise Http404("No such citation")
+    return citation, right
+
+
+def citation_visible_to_readers(citation: Citation) -> bool:
+    from lectio.accounts.models import InstitutionSettings
+    from lectio.lists.statuses import CitationStatus
+
+    if not InstitutionSettings.current().students_see_only_complete:
+        return citation.status not in (CitationStatus.INACTIVE, CitationStatus.DECLINED)
+    return citation.status == CitationStatus.COMPLETE
+
+
+def lists_for_author(*, user: Any) -> QuerySet[ReadingList]:
+    """Lists the user owns, edits, or that belong to courses they teach."""
+    if not user.is_authenticated:
+        return ReadingList.objects.none()
+    taught = Course.objects.filter(
+        enrolments__user=user, enrolments__role__in=TEACHING_ROLES
+    ).values("pk")
+    return (
+        ReadingList.objects.filter(Q(collaborators__user=user) | Q(courses__in=taught))
+        .distinct()
+        .annotate(citation_count=Count("citations", distinct=True))
+        .order_by("name")
+    )
+
+
+def courses_taught(*, user: Any) -> QuerySet[Course]:
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return Course.objects.filter(
+        enrolments__user=user, enrolments__role__in=TEACHING_ROLES
+    ).order_by("code", "section")
+
+
+def courses_for_student(*, user: Any) -> QuerySet[Course]:
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return Course.objects.filter(
+        enrolments__user=user, enrolments__role=CourseRole.STUDENT
+    ).order_by("code", "section")
+
+
+def published_lists_for_courses(course_ids: list[int]) -> QuerySet[ReadingList]:
+    return (
+        ReadingList.objects.filter(
+            courses__in=course_ids, publication_status=PublicationStatus.PUBLISHED
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def list_history(*, reading_list: ReadingList, limit: int = 200) -> QuerySet[Event]:
+    return Event.objects.filter(list_id=reading_list.pk).select_related("actor")[:limit]
+
+
+def enrolled_course_ids(*, user: Any) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Enrolment.objects.filter(user=user).values_list("course_id", flat=True))
