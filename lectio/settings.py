@@ -20,11 +20,15 @@ DEBUG = env_bool("LECTIO_DEBUG", False)
 SECRET_KEY = os.environ.get("LECTIO_SECRET_KEY", "insecure-development-key-change-me")
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("LECTIO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    for h in os.environ.get(
+        "LECTIO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
+    ).split(",")
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("LECTIO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    o.strip()
+    for o in os.environ.get("LECTIO_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if o.strip()
 ]
 
 INSTALLED_APPS = [
@@ -97,7 +101,9 @@ def _database() -> dict:
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'lectio.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("LECTIO_CONN_MAX_AGE", "60")))
+    db = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("LECTIO_CONN_MAX_AGE", "60"))
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["CONN_MAX_AGE"] = 0 if db["NAME"] == ":memory:" else db["CONN_MAX_AGE"]
         db["OPTIONS"] = {
@@ -115,7 +121,9 @@ def _database() -> dict:
         test_dir.mkdir(parents=True, exist_ok=True)
         db["TEST"] = {"NAME": str(test_dir / "test_lectio.sqlite3")}
     else:
-        db.setdefault("TEST", {})["NAME"] = os.environ.get("LECTIO_TEST_DB_NAME", "test_lectio")
+        db.setdefault("TEST", {})["NAME"] = os.environ.get(
+            "LECTIO_TEST_DB_NAME", "test_lectio"
+        )
     return db
 
 
@@ -166,7 +174,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("LECTIO_FROM_EMAIL", "lectio@localhost")
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("LECTIO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "LECTIO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
     }
 }
 
@@ -183,5 +193,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LECTIO_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("LECTIO_LOG_LEVEL", "WARNING"),
+    },
 }

@@ -32,12 +32,14 @@ def update_if_version(
     Updates `instance` in memory on success, raises StaleVersion otherwise.
     """
     model = type(instance)
-    updated = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
-        version=F("version") + 1, **fields
-    )
+    updated = model._default_manager.filter(
+        pk=instance.pk, version=expected_version
+    ).update(version=F("version") + 1, **fields)
     if updated != 1:
         current = (
-            model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+            model._default_manager.filter(pk=instance.pk)
+            .values_list("version", flat=True)
+            .first()
         )
         raise StaleVersion(current)
     for name, value in fields.items():

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,9 @@ class InvalidTransition(Exception):
         labels = machine.labels
         allowed = ", ".join(str(labels.get(a, a)) for a in self.allowed) or _("none")
         super().__init__(
-            _("Cannot change %(what)s from %(current)s to %(target)s; allowed: %(allowed)s.")
+            _(
+                "Cannot change %(what)s from %(current)s to %(target)s; allowed: %(allowed)s."
+            )
             % {
                 "what": machine.name,
                 "current": labels.get(current, current),
@@ -42,7 +44,9 @@ class StatusMachine:
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def allowed_from(self, current: str) -> set[str]:
-        allowed = set(self.transitions.get(current, ())) | set(self.transitions.get(ANY, ()))
+        allowed = set(self.transitions.get(current, ())) | set(
+            self.transitions.get(ANY, ())
+        )
         allowed.discard(current)
         return allowed
 

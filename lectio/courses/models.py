@@ -76,7 +76,9 @@ class Course(models.Model):
     class Meta:
         ordering = ["code", "section"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "section"], name="course_code_section_uniq")
+            models.UniqueConstraint(
+                fields=["code", "section"], name="course_code_section_uniq"
+            )
         ]
 
     def __str__(self) -> str:
@@ -95,7 +97,9 @@ class CourseCampus(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["course", "campus"], name="course_campus_uniq")
+            models.UniqueConstraint(
+                fields=["course", "campus"], name="course_campus_uniq"
+            )
         ]
 
 
@@ -109,15 +113,23 @@ class Enrolment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
     )
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
-    role = models.CharField(max_length=16, choices=CourseRole.choices, default=CourseRole.STUDENT)
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    role = models.CharField(
+        max_length=16, choices=CourseRole.choices, default=CourseRole.STUDENT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="enrolment_user_course_uniq")
+            models.UniqueConstraint(
+                fields=["user", "course"], name="enrolment_user_course_uniq"
+            )
         ]
-        indexes = [models.Index(fields=["course", "role"], name="enrolment_course_role")]
+        indexes = [
+            models.Index(fields=["course", "role"], name="enrolment_course_role")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.course_id} as {self.role}"

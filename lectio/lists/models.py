@@ -39,7 +39,9 @@ class ReadingList(models.Model):
         max_length=32, choices=ListStatus.choices, default=ListStatus.BEING_PREPARED
     )
     publication_status = models.CharField(
-        max_length=16, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+        max_length=16,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
     )
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.COURSE
@@ -49,7 +51,10 @@ class ReadingList(models.Model):
     )
     due_back_date = models.DateField(null=True, blank=True)
     assigned_librarian = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_lists",
     )
     processing_department = models.ForeignKey(
@@ -63,12 +68,18 @@ class ReadingList(models.Model):
     )
     sent_to_library_at = models.DateTimeField(null=True, blank=True)
     sent_to_library_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,7 +93,9 @@ class ReadingList(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["status", "publication_status"], name="list_status_pub"),
+            models.Index(
+                fields=["status", "publication_status"], name="list_status_pub"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,16 +116,22 @@ class Collaborator(models.Model):
         ReadingList, on_delete=models.CASCADE, related_name="collaborators"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaborations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="collaborations",
     )
     right = models.CharField(
-        max_length=16, choices=CollaboratorRight.choices, default=CollaboratorRight.EDITOR
+        max_length=16,
+        choices=CollaboratorRight.choices,
+        default=CollaboratorRight.EDITOR,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["reading_list", "user"], name="collaborator_uniq")
+            models.UniqueConstraint(
+                fields=["reading_list", "user"], name="collaborator_uniq"
+            )
         ]
 
 
@@ -133,7 +152,9 @@ class Section(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["reading_list", "position"], name="section_list_pos")]
+        indexes = [
+            models.Index(fields=["reading_list", "position"], name="section_list_pos")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -146,14 +167,18 @@ class TagKind(models.TextChoices):
 
 
 class Tag(models.Model):
-    kind = models.CharField(max_length=24, choices=TagKind.choices, default=TagKind.PUBLIC)
+    kind = models.CharField(
+        max_length=24, choices=TagKind.choices, default=TagKind.PUBLIC
+    )
     name = models.CharField(max_length=100)
     # Tags ship with Essential / Recommended / Optional; institutions add their own.
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "position", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="tag_kind_name_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="tag_kind_name_uniq")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -163,7 +188,9 @@ class Citation(models.Model):
     reading_list = models.ForeignKey(
         ReadingList, on_delete=models.CASCADE, related_name="citations"
     )
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="citations")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="citations"
+    )
     position = models.PositiveIntegerField(default=0)
     material_type = models.CharField(
         max_length=32, choices=MaterialType.choices, default=MaterialType.BOOK
@@ -181,11 +208,15 @@ class Citation(models.Model):
     library_note = models.TextField(blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="citations")
     status = models.CharField(
-        max_length=32, choices=CitationStatus.choices, default=CitationStatus.BEING_PREPARED
+        max_length=32,
+        choices=CitationStatus.choices,
+        default=CitationStatus.BEING_PREPARED,
     )
     decline_reason = models.TextField(blank=True)
     copyright_status = models.CharField(
-        max_length=32, choices=CopyrightStatus.choices, default=CopyrightStatus.NOT_DETERMINED
+        max_length=32,
+        choices=CopyrightStatus.choices,
+        default=CopyrightStatus.NOT_DETERMINED,
     )
     license_type = models.CharField(max_length=100, blank=True)
     due_date = models.DateField(null=True, blank=True)
@@ -194,7 +225,10 @@ class Citation(models.Model):
     rendered_html = models.TextField(blank=True)
     rendered_style = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -204,8 +238,12 @@ class Citation(models.Model):
     class Meta:
         ordering = ["section__position", "position", "id"]
         indexes = [
-            models.Index(fields=["reading_list", "section", "position"], name="citation_list_pos"),
-            models.Index(fields=["reading_list", "status"], name="citation_list_status"),
+            models.Index(
+                fields=["reading_list", "section", "position"], name="citation_list_pos"
+            ),
+            models.Index(
+                fields=["reading_list", "status"], name="citation_list_status"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,10 +254,16 @@ class CitationInteraction(models.Model):
     """A reader's own marks on a citation: done, liked, a private note."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citation_marks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="citation_marks",
     )
-    citation = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="marks")
-    reading_list = models.ForeignKey(ReadingList, on_delete=models.CASCADE, related_name="+")
+    citation = models.ForeignKey(
+        Citation, on_delete=models.CASCADE, related_name="marks"
+    )
+    reading_list = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="+"
+    )
     done = models.BooleanField(default=False)
     liked = models.BooleanField(default=False)
     private_note = models.TextField(blank=True)
@@ -227,7 +271,9 @@ class CitationInteraction(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "citation"], name="interaction_uniq")
+            models.UniqueConstraint(
+                fields=["user", "citation"], name="interaction_uniq"
+            )
         ]
         indexes = [
             models.Index(fields=["user", "reading_list"], name="interaction_user_list")

@@ -95,7 +95,9 @@ def reading_list_create(
         raise ServiceError(_("A list needs a name."))
     code = code.strip() or _new_list_code()
     if ReadingList.objects.filter(code=code).exists():
-        raise ServiceError(_("A list with the code %(code)s exists already.") % {"code": code})
+        raise ServiceError(
+            _("A list with the code %(code)s exists already.") % {"code": code}
+        )
     courses = list(Course.objects.filter(pk__in=course_ids))
     if len(courses) != len(set(course_ids)):
         raise ServiceError(_("One of the courses does not exist."))
@@ -109,7 +111,10 @@ def reading_list_create(
     if courses:
         reading_list.courses.set(courses)
     Section.objects.create(
-        reading_list=reading_list, name=DEFAULT_SECTION_NAME, position=0, is_default=True
+        reading_list=reading_list,
+        name=DEFAULT_SECTION_NAME,
+        position=0,
+        is_default=True,
     )
     Collaborator.objects.create(
         reading_list=reading_list, user=actor, right=CollaboratorRight.OWNER
@@ -144,7 +149,11 @@ def reading_list_update(
     update_if_version(
         reading_list,
         expected_version=expected_version,
-        fields={"name": name, "description": description, "due_back_date": due_back_date},
+        fields={
+            "name": name,
+            "description": description,
+            "due_back_date": due_back_date,
+        },
     )
     if course_ids is not None:
         courses = list(Course.objects.filter(pk__in=course_ids))
@@ -169,11 +178,15 @@ def _lock_list(reading_list: ReadingList) -> ReadingList:
     return ReadingList.objects.select_for_update().get(pk=reading_list.pk)
 
 
-def _set_list_status(actor: User, reading_list: ReadingList, target: str, **extra: Any) -> None:
+def _set_list_status(
+    actor: User, reading_list: ReadingList, target: str, **extra: Any
+) -> None:
     LIST_MACHINE.check(reading_list.status, target)
     before = reading_list.status
     fields = {"status": target, **extra}
-    ReadingList.objects.filter(pk=reading_list.pk).update(version=F("version") + 1, **fields)
+    ReadingList.objects.filter(pk=reading_list.pk).update(
+        version=F("version") + 1, **fields
+    )
     for key, value in fields.items():
         setattr(reading_list, key, value)
     reading_list.version += 1
@@ -190,7 +203,9 @@ def _set_list_status(actor: User, reading_list: ReadingList, target: str, **extr
 
 
 @transaction.atomic
-def reading_list_send_to_library(*, actor: User, reading_list: ReadingList) -> ReadingList:
+def reading_list_send_to_library(
+    *, actor: User, reading_list: ReadingList
+) -> ReadingList:
     """The instructor hands the list to the library: the list and every citation still
     being prepared become ReadyForProcessing."""
     reading_list = _lock_list(reading_list)
@@ -219,7 +234,9 @@ def reading_list_send_to_library(*, actor: User, reading_list: ReadingList) -> R
 
 
 @transaction.atomic
-def reading_list_set_status(*, actor: User, reading_list: ReadingList, status: str) -> ReadingList:
+def reading_list_set_status(
+    *, actor: User, reading_list: ReadingList, status: str
+) -> ReadingList:
     reading_list = _lock_list(reading_list)
     _set_list_status(actor, reading_list, status)
     return reading_list
@@ -239,7 +256,9 @@ def reading_list_publish(
         raise ServiceError(_("Choose who may open the materials."))
     reading_list = _lock_list(reading_list)
     if reading_list.publication_status != PublicationStatus.PUBLISHED:
-        PUBLICATION_MACHINE.check(reading_list.publication_status, PublicationStatus.PUBLISHED)
+        PUBLICATION_MACHINE.check(
+            reading_list.publication_status, PublicationStatus.PUBLISHED
+        )
     fields: dict[str, Any] = {
         "publication_status": PublicationStatus.PUBLISHED,
         "visibility": visibility,
@@ -247,7 +266,9 @@ def reading_list_publish(
     }
     if material_access is not None:
         fields["material_access"] = material_access
-    ReadingList.objects.filter(pk=reading_list.pk).update(version=F("version") + 1, **fields)
+    ReadingList.objects.filter(pk=reading_list.pk).update(
+        version=F("version") + 1, **fields
+    )
     for key, value in fields.items():
         setattr(reading_list, key, value)
     reading_list.version += 1
@@ -259,7 +280,10 @@ def reading_list_publish(
         list_id=reading_list.pk,
         summary=_("Published the list, visible to: %(who)s")
         % {"who": Visibility(visibility).label},
-        params={"visibility": visibility, "material_access": reading_list.material_access},
+        params={
+            "visibility": visibility,
+            "material_access": reading_list.material_access,
+        },
     )
     _touch_content(reading_list.pk)
     return reading_list
@@ -296,7 +320,9 @@ def reading_list_set_publication(
 
 
 @transaction.atomic
-def reading_list_duplicate(*, actor: User, reading_list: ReadingList, name: str) -> ReadingList:
+def reading_list_duplicate(
+    *, actor: User, reading_list: ReadingList, name: str
+) -> ReadingList:
     """A fresh draft copy: sections, citations, tags and notes; not statuses, usage or
     collaborators (the person duplicating becomes the owner)."""
     copy = reading_list_create(
@@ -337,7 +363,8 @@ def reading_list_duplicate(*, actor: User, reading_list: ReadingList, name: str)
             created_by=actor,
         )
         tag_links += [
-            Citation.tags.through(citation_id=new.pk, tag_id=t.pk) for t in original.tags.all()
+            Citation.tags.through(citation_id=new.pk, tag_id=t.pk)
+            for t in original.tags.all()
         ]
     Citation.tags.through.objects.bulk_create(tag_links)
     event_record(
@@ -399,7 +426,9 @@ def collaborator_remove(*, actor: User, reading_list: ReadingList, user: User) -
     owner_ids = set(owners.values_list("user_id", flat=True))
     if owner_ids == {user.pk} and not reading_list.courses.exists():
         raise ServiceError(_("A list with no course needs at least one owner."))
-    deleted, _rows = Collaborator.objects.filter(reading_list=reading_list, user=user).delete()
+    deleted, _rows = Collaborator.objects.filter(
+        reading_list=reading_list, user=user
+    ).delete()
     if not deleted:
         raise ServiceError(_("That person is not a collaborator on this list."))
     event_record(
@@ -599,7 +628,9 @@ def parse_names(text: str) -> list[dict[str, str]]:
             continue
         if "," in line:
             family, given = (p.strip() for p in line.split(",", 1))
-            names.append({"family": family, "given": given} if given else {"family": family})
+            names.append(
+                {"family": family, "given": given} if given else {"family": family}
+            )
         else:
             names.append({"literal": line})
     return names
@@ -611,13 +642,17 @@ def format_names(names: Iterable[dict[str, Any]]) -> str:
         if "literal" in n:
             out.append(str(n["literal"]))
         else:
-            out.append(", ".join(p for p in (n.get("family", ""), n.get("given", "")) if p))
+            out.append(
+                ", ".join(p for p in (n.get("family", ""), n.get("given", "")) if p)
+            )
     return "\n".join(out)
 
 
 def fields_from_csl(csl: dict[str, Any]) -> dict[str, str]:
     """The flat form fields back from CSL-JSON (inverse of csl_from_fields)."""
-    fields = {k: str(v) for k, v in csl.items() if isinstance(v, str | int) and k != "type"}
+    fields = {
+        k: str(v) for k, v in csl.items() if isinstance(v, str | int) and k != "type"
+    }
     for role in ("author", "editor"):
         fields[role] = format_names(csl.get(role) or [])
     issued = csl.get("issued") or {}
@@ -803,9 +838,9 @@ def citation_move(
     source_section_id = citation.section_id
     siblings = [
         c
-        for c in Citation.objects.filter(section=section).order_by("position", "id").only(
-            "pk", "position"
-        )
+        for c in Citation.objects.filter(section=section)
+        .order_by("position", "id")
+        .only("pk", "position")
         if c.pk != citation.pk
     ]
     position = max(0, min(position, len(siblings)))
@@ -816,9 +851,11 @@ def citation_move(
         elif item.position != index:
             Citation.objects.filter(pk=item.pk).update(position=index)
     if source_section_id != section.pk:
-        remaining = Citation.objects.filter(section_id=source_section_id).order_by(
-            "position", "id"
-        ).only("pk", "position")
+        remaining = (
+            Citation.objects.filter(section_id=source_section_id)
+            .order_by("position", "id")
+            .only("pk", "position")
+        )
         for index, item in enumerate(remaining):
             if item.position != index:
                 Citation.objects.filter(pk=item.pk).update(position=index)
@@ -844,7 +881,9 @@ def citation_set_status(
     current = Citation.objects.select_for_update().get(pk=citation.pk)
     CITATION_MACHINE.check(current.status, status)
     if status == CitationStatus.DECLINED and not reason.strip():
-        raise ServiceError(_("Say why the item is declined; the instructor will see it."))
+        raise ServiceError(
+            _("Say why the item is declined; the instructor will see it.")
+        )
     Citation.objects.filter(pk=citation.pk).update(
         status=status,
         decline_reason=reason.strip() if status == CitationStatus.DECLINED else "",
@@ -904,7 +943,9 @@ def citation_mark(
 def rerender_all(*, style: str, batch_size: int = 500) -> int:
     """Refreshes every citation's stored form for a new institution style."""
     count = 0
-    queryset = Citation.objects.exclude(rendered_style=style).only("pk", "metadata", "reading_list_id")
+    queryset = Citation.objects.exclude(rendered_style=style).only(
+        "pk", "metadata", "reading_list_id"
+    )
     while True:
         batch = list(queryset[:batch_size])
         if not batch:
