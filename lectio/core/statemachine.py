@@ -41,7 +41,8 @@ class StatusMachine:
 
     name: Any
     transitions: Mapping[str, Iterable[str]]
-    labels: Mapping[str, str] = field(default_factory=dict)
+    # Usually the TextChoices labels: lazy translations, rendered when raised.
+    labels: Mapping[str, Any] = field(default_factory=dict)
 
     def allowed_from(self, current: str) -> set[str]:
         allowed = set(self.transitions.get(current, ())) | set(
