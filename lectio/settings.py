@@ -151,6 +151,10 @@ STATIC_ROOT = Path(os.environ.get("LECTIO_STATIC_ROOT", DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("LECTIO_MEDIA_ROOT", DATA_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
+try:  # whitenoise warns about a missing root even when finders serve everything
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 WHITENOISE_AUTOREFRESH = DEBUG
 
 STORAGES = {

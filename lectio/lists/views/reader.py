@@ -1,0 +1,172 @@
+"""What readers see: their courses, the reading view of a list, a citation's page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lectio.accounts.models import InstitutionSettings
+from lectio.core.htmx import vary_on_htmx
+from lectio.lists import reading, selectors, services
+from lectio.lists.forms import PrivateNoteForm
+from lectio.lists.models import Citation, CitationInteraction
+from lectio.lists.permissions import Right
+from lectio.lists.views.common import list_url
+
+
+@login_required
+def reader_home(request: HttpRequest) -> HttpResponse:
+    courses = list(selectors.courses_for_student(user=request.user))
+    lists = selectors.published_lists_for_courses([c.pk for c in courses]).prefetch_related(
+        "courses"
+    )
+    by_course: dict[int, list] = {c.pk: [] for c in courses}
+    for reading_list in lists:
+        for course in reading_list.courses.all():
+            if course.pk in by_course:
+                by_course[course.pk].append(reading_list)
+    return render(
+        request,
+        "lists/reader_home.html",
+        {"courses": [(c, by_course[c.pk]) for c in courses], "nav": "courses"},
+    )
+
+
+def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
+    """Editors get the editing view (or, with ?view=reader, a preview of what students
+    see); readers get the reading view; others a 404 or the login page."""
+    try:
+        reading_list, right = selectors.reading_list_get_for_reader(
+            user=request.user, list_id=list_id
+        )
+    except Http404:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    if right >= Right.EDIT and request.GET.get("view") != "reader":
+        from lectio.lists.views.editor import list_editor
+
+        return list_editor(request, reading_list, right)
+    settings_row = InstitutionSettings.current()
+    body = reading.reader_body(
+        reading_list, only_complete=settings_row.students_see_only_complete
+    )
+    interactive = request.user.is_authenticated
+    html = reading.render_reader_html(
+        body,
+        marks=reading.reader_marks(request.user, reading_list) if interactive else {},
+        interactive=interactive,
+        detail_url_prefix=reading.citation_detail_prefix(),
+    )
+    courses = list(reading_list.courses.all())
+    response = render(
+        request,
+        "lists/reader_list.html",
+        {
+            "list": reading_list,
+            "courses": courses,
+            "body_html": html,
+            "citation_count": body.citation_count,
+            "interactive": interactive,
+            "preview": right >= Right.EDIT,
+            "nav": "courses",
+        },
+    )
+    return vary_on_htmx(response)
+
+
+@login_required
+@require_POST
+def list_marks(request: HttpRequest, list_id: int) -> HttpResponse:
+    """Toggles done or like on one citation of the list for the reader."""
+    reading_list, right = selectors.reading_list_get_for_reader(
+        user=request.user, list_id=list_id
+    )
+    field = "done" if "done" in request.POST else "like" if "like" in request.POST else None
+    if field is None:
+        return JsonResponse({"error": "Say done or like."}, status=400)
+    try:
+        citation_id = int(request.POST[field])
+    except ValueError:
+        return JsonResponse({"error": "Not a citation."}, status=400)
+    citation, _right = selectors.citation_get_for_reader(
+        user=request.user, citation_id=citation_id
+    )
+    if citation.reading_list_id != reading_list.pk:
+        raise Http404
+    current = CitationInteraction.objects.filter(user=request.user, citation=citation).first()
+    if field == "done":
+        mark = services.citation_mark(
+            user=request.user, citation=citation, done=not (current and current.done)
+        )
+    else:
+        mark = services.citation_mark(
+            user=request.user, citation=citation, liked=not (current and current.liked)
+        )
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"citation": citation.pk, "done": mark.done, "liked": mark.liked})
+    return redirect(list_url(reading_list.pk, f"c{citation.pk}"))
+
+
+@require_http_methods(["GET", "POST"])
+def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
+    try:
+        citation, right = selectors.citation_get_for_reader(
+            user=request.user, citation_id=citation_id
+        )
+    except Http404:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    mark = None
+    form = None
+    if request.user.is_authenticated:
+        mark = CitationInteraction.objects.filter(user=request.user, citation=citation).first()
+        form = PrivateNoteForm(
+            request.POST or None, initial={"private_note": mark.private_note if mark else ""}
+        )
+        if request.method == "POST" and form.is_valid():
+            services.citation_mark(
+                user=request.user,
+                citation=citation,
+                private_note=form.cleaned_data["private_note"],
+            )
+            from django.contrib import messages
+            from django.utils.translation import gettext as _
+
+            messages.success(request, _("Your note is saved."))
+            return redirect("lists:citation_detail", citation_id=citation.pk)
+    elif request.method == "POST":
+        return redirect_to_login(request.get_full_path())
+    tags = [t for t in citation.tags.all() if t.kind == "public"]
+    return render(
+        request,
+        "lists/citation_detail.html",
+        {
+            "citation": citation,
+            "list": citation.reading_list,
+            "tags": tags,
+            "mark": mark,
+            "form": form,
+            "is_editor": right >= Right.EDIT,
+            "metadata_rows": _metadata_rows(citation),
+            "nav": "courses",
+        },
+    )
+
+
+def _metadata_rows(citation: Citation) -> list[tuple[str, str]]:
+    from lectio.lists.forms import FIELD_LABELS
+    from lectio.lists.services import fields_from_csl
+
+    flat = fields_from_csl(citation.metadata)
+    rows = [(str(citation._meta.get_field("material_type").verbose_name).capitalize(),
+             citation.get_material_type_display())]
+    for key, label in FIELD_LABELS.items():
+        value = flat.get(key)
+        if value:
+            rows.append((str(label), value.replace("\n", "; ")))
+    return rows
