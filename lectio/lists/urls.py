@@ -1,11 +1,14 @@
 from django.urls import path
 
-from lectio.lists.views import editor, items, reader
+from lectio.lists.views import editor, institution, items, reader
 
 app_name = "lists"
 
 urlpatterns = [
     path("courses/", reader.reader_home, name="reader_home"),
+    path(
+        "settings/institution/", institution.institution_settings, name="institution_settings"
+    ),
     path("lists/", editor.my_lists, name="mine"),
     path("lists/new/", editor.list_create, name="create"),
     path("lists/<int:list_id>/", reader.list_detail, name="detail"),

@@ -1,0 +1,86 @@
+import pytest
+from django.urls import reverse
+
+from lectio.accounts.models import InstitutionSettings, User
+from lectio.lists import services
+from lectio.lists.models import Citation
+from lectio.lists.tasks import rerender_citations
+
+URL = reverse("lists:institution_settings")
+
+
+@pytest.fixture
+def admin_user(db):
+    # May change institution policy.
+    return User.objects.create_user("boss", password="x", role="admin")
+
+
+@pytest.fixture
+def a_citation(db, admin_user):
+    reading_list = services.reading_list_create(actor=admin_user, name="Style list")
+    return services.citation_add(
+        actor=admin_user,
+        reading_list=reading_list,
+        material_type="book",
+        metadata={
+            "type": "book",
+            "title": "The structure of scientific revolutions",
+            "author": [{"family": "Kuhn", "given": "Thomas"}],
+            "issued": {"date-parts": [[1962]]},
+        },
+    )
+
+
+def test_new_citations_use_the_institution_style(a_citation):
+    assert a_citation.rendered_style == "apa"
+    assert a_citation.rendered_html.startswith("Kuhn, T. (1962).")
+
+
+def test_only_admins_see_institution_settings(client, db):
+    for role in ("student", "instructor", "librarian"):
+        user = User.objects.create_user(f"u-{role}", password="x", role=role)
+        client.force_login(user)
+        assert client.get(URL).status_code == 403
+        response = client.post(
+            URL, {"version": 1, "name": "Hacked", "citation_style": "ieee"}
+        )
+        assert response.status_code == 403
+    assert InstitutionSettings.current().name == "Lectio University"
+
+
+def test_changing_the_style_queues_a_reformat(client, admin_user, a_citation):
+    client.force_login(admin_user)
+    response = client.post(
+        URL,
+        {
+            "version": 1,
+            "name": "Lectio University",
+            "citation_style": "ieee",
+            "students_see_only_complete": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert InstitutionSettings.current().citation_style == "ieee"
+    # The job the view queued, run here directly: citations come back in IEEE.
+    assert rerender_citations.call("ieee") == 1
+    citation = Citation.objects.get(pk=a_citation.pk)
+    assert citation.rendered_style == "ieee"
+    assert citation.rendered_html == "T. Kuhn, <i>The structure of scientific revolutions</i>. 1962."
+
+
+def test_stale_settings_form_is_a_conflict(client, admin_user):
+    client.force_login(admin_user)
+    data = {"version": 1, "name": "First", "citation_style": "apa"}
+    assert client.post(URL, data).status_code == 302
+    response = client.post(URL, {**data, "name": "Second"})
+    assert response.status_code == 409
+    assert response["X-Current-Version"] == "2"
+    assert InstitutionSettings.current().name == "First"
+
+
+def test_unknown_style_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(URL, {"version": 1, "name": "X", "citation_style": "nope"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert InstitutionSettings.current().citation_style == "apa"

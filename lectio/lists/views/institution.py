@@ -1,0 +1,78 @@
+"""Institution-wide settings that shape how lists are shown (administrators only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from lectio.accounts.models import InstitutionSettings
+from lectio.accounts.services import institution_settings_update
+from lectio.core.concurrency import StaleVersion
+from lectio.lists.rendering import STYLES
+from lectio.lists.tasks import rerender_citations
+from lectio.lists.views.common import render_conflict
+
+
+class InstitutionSettingsForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label=gettext_lazy("Institution name"), max_length=200)
+    citation_style = forms.ChoiceField(
+        label=gettext_lazy("Citation style"),
+        choices=list(STYLES.items()),
+        help_text=gettext_lazy("How citations are formatted on every list."),
+    )
+    students_see_only_complete = forms.BooleanField(
+        label=gettext_lazy("Students see only items the library has completed"),
+        required=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_settings(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_institution_admin:  # type: ignore[union-attr]
+        raise PermissionDenied
+    row = InstitutionSettings.current()
+    form = InstitutionSettingsForm(
+        request.POST or None,
+        initial={
+            "version": row.version,
+            "name": row.name,
+            "citation_style": row.citation_style,
+            "students_see_only_complete": row.students_see_only_complete,
+        },
+    )
+    context = {"form": form, "nav": "settings"}
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                changed = institution_settings_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    settings_row=row,
+                    expected_version=form.cleaned_data["version"],
+                    name=form.cleaned_data["name"],
+                    citation_style=form.cleaned_data["citation_style"],
+                    students_see_only_complete=form.cleaned_data["students_see_only_complete"],
+                )
+                if "citation_style" in changed:
+                    style = form.cleaned_data["citation_style"]
+                    transaction.on_commit(lambda: rerender_citations.enqueue(style))
+        except StaleVersion as error:
+            return render_conflict(request, "lists/institution_settings.html", context, error)
+        if "citation_style" in changed:
+            messages.success(
+                request,
+                _("Settings saved. Citations are being re-formatted in the background."),
+            )
+        else:
+            messages.success(request, _("Settings saved."))
+        return redirect("lists:institution_settings")
+    return render(request, "lists/institution_settings.html", context)
