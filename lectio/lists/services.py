@@ -812,10 +812,25 @@ def citation_update(
     return citation
 
 
+def _renumber_citations(section_id: int) -> None:
+    """Positions stay 0..n-1: the editor's "move up/down" asks for position -/+ 1."""
+    remaining = (
+        Citation.objects.filter(section_id=section_id)
+        .order_by("position", "id")
+        .only("pk", "position")
+    )
+    for index, item in enumerate(remaining):
+        if item.position != index:
+            Citation.objects.filter(pk=item.pk).update(position=index)
+
+
 @transaction.atomic
 def citation_delete(*, actor: User, citation: Citation) -> None:
     list_id, title, citation_id = citation.reading_list_id, citation.title, citation.pk
+    _lock_list(citation.reading_list)
+    section_id = citation.section_id
     citation.delete()
+    _renumber_citations(section_id)
     _touch_content(list_id)
     event_record(
         actor=actor,
@@ -851,14 +866,7 @@ def citation_move(
         elif item.position != index:
             Citation.objects.filter(pk=item.pk).update(position=index)
     if source_section_id != section.pk:
-        remaining = (
-            Citation.objects.filter(section_id=source_section_id)
-            .order_by("position", "id")
-            .only("pk", "position")
-        )
-        for index, item in enumerate(remaining):
-            if item.position != index:
-                Citation.objects.filter(pk=item.pk).update(position=index)
+        _renumber_citations(source_section_id)
     citation.section = section
     citation.position = position
     _touch_content(reading_list.pk)
