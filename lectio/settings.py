@@ -1,5 +1,6 @@
 """Settings, driven by the environment. Institution policy lives in the database."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -151,10 +152,9 @@ STATIC_ROOT = Path(os.environ.get("LECTIO_STATIC_ROOT", DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("LECTIO_MEDIA_ROOT", DATA_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
-try:  # whitenoise warns about a missing root even when finders serve everything
+# whitenoise warns about a missing root even when the finders serve everything.
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 WHITENOISE_AUTOREFRESH = DEBUG
 
 STORAGES = {

@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +62,22 @@ class InstitutionSettings(models.Model):
     def current(cls) -> "InstitutionSettings":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    @classmethod
+    def cached(cls) -> "InstitutionSettings":
+        """The settings for read paths: kept in this process for a few seconds, so a
+        change reaches other server processes within CACHE_SECONDS."""
+        now = time.monotonic()
+        entry = _CACHE.get("row")
+        if entry is None or entry[0] < now:
+            entry = (now + CACHE_SECONDS, cls.current())
+            _CACHE["row"] = entry
+        return entry[1]
+
+    @staticmethod
+    def forget_cached() -> None:
+        _CACHE.clear()
+
+
+CACHE_SECONDS = 10.0
+_CACHE: dict[str, tuple[float, InstitutionSettings]] = {}

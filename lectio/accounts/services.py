@@ -28,12 +28,14 @@ def institution_settings_update(
     }
     changed = [key for key, value in new.items() if getattr(settings_row, key) != value]
     update_if_version(settings_row, expected_version=expected_version, fields=new)
+    transaction.on_commit(InstitutionSettings.forget_cached)
     event_record(
         actor=actor,
         verb="institution.settings",
         target_type="institution",
         target_id=settings_row.pk,
-        summary=_("Changed institution settings: %(fields)s") % {"fields": ", ".join(changed)},
+        summary=_("Changed institution settings: %(fields)s")
+        % {"fields": ", ".join(changed)},
         params={"changed": changed},
     )
     return changed

@@ -98,10 +98,14 @@ class SectionForm(forms.Form):
 
 class SectionEditForm(SectionForm, VersionedForm):
     start_date = forms.DateField(
-        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end_date = forms.DateField(
-        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("End date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -115,22 +119,63 @@ class SectionEditForm(SectionForm, VersionedForm):
 # The bibliographic fields each material type asks for (CSL-JSON keys), in order.
 COMMON_HEAD = ["title", "author", "issued"]
 FIELDS_BY_TYPE: dict[str, list[str]] = {
-    MaterialType.BOOK: [*COMMON_HEAD, "editor", "edition", "publisher", "publisher-place",
-                        "ISBN", "OCLC", "LCCN", "URL"],
+    MaterialType.BOOK: [
+        *COMMON_HEAD,
+        "editor",
+        "edition",
+        "publisher",
+        "publisher-place",
+        "ISBN",
+        "OCLC",
+        "LCCN",
+        "URL",
+    ],
     MaterialType.EBOOK: [*COMMON_HEAD, "edition", "publisher", "ISBN", "DOI", "URL"],
-    MaterialType.BOOK_CHAPTER: [*COMMON_HEAD, "container-title", "editor", "chapter-number",
-                                "page", "edition", "publisher", "publisher-place", "ISBN",
-                                "DOI", "URL"],
-    MaterialType.ARTICLE: [*COMMON_HEAD, "container-title", "volume", "issue", "page",
-                           "ISSN", "DOI", "URL"],
+    MaterialType.BOOK_CHAPTER: [
+        *COMMON_HEAD,
+        "container-title",
+        "editor",
+        "chapter-number",
+        "page",
+        "edition",
+        "publisher",
+        "publisher-place",
+        "ISBN",
+        "DOI",
+        "URL",
+    ],
+    MaterialType.ARTICLE: [
+        *COMMON_HEAD,
+        "container-title",
+        "volume",
+        "issue",
+        "page",
+        "ISSN",
+        "DOI",
+        "URL",
+    ],
     MaterialType.JOURNAL: ["title", "publisher", "ISSN", "URL"],
     MaterialType.WEBSITE: [*COMMON_HEAD, "container-title", "URL"],
     MaterialType.VIDEO: [*COMMON_HEAD, "publisher", "medium", "URL"],
     MaterialType.AUDIO: [*COMMON_HEAD, "publisher", "medium", "URL"],
     MaterialType.THESIS: [*COMMON_HEAD, "genre", "publisher", "publisher-place", "URL"],
-    MaterialType.CONFERENCE_PAPER: [*COMMON_HEAD, "container-title", "page", "publisher",
-                                    "publisher-place", "DOI", "URL"],
-    MaterialType.REPORT: [*COMMON_HEAD, "number", "publisher", "publisher-place", "DOI", "URL"],
+    MaterialType.CONFERENCE_PAPER: [
+        *COMMON_HEAD,
+        "container-title",
+        "page",
+        "publisher",
+        "publisher-place",
+        "DOI",
+        "URL",
+    ],
+    MaterialType.REPORT: [
+        *COMMON_HEAD,
+        "number",
+        "publisher",
+        "publisher-place",
+        "DOI",
+        "URL",
+    ],
     MaterialType.LEGAL_DOCUMENT: [*COMMON_HEAD, "number", "container-title", "URL"],
     MaterialType.NOTE: ["title", "note"],
     MaterialType.OTHER: [*COMMON_HEAD, "container-title", "publisher", "URL"],
@@ -190,14 +235,18 @@ TEXTAREA_FIELDS = {"author", "editor", "note"}
 def _clean_url(value: str) -> str:
     value = value.strip()
     if value and not value.lower().startswith(("http://", "https://")):
-        raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+        raise forms.ValidationError(
+            _("Enter a web address starting with http:// or https://.")
+        )
     return value
 
 
 class CitationForm(forms.Form):
     """A citation form that fits its material type."""
 
-    material_type = forms.ChoiceField(label=_("Material type"), choices=MaterialType.choices)
+    material_type = forms.ChoiceField(
+        label=_("Material type"), choices=MaterialType.choices
+    )
     public_note = forms.CharField(
         label=_("Public note"),
         required=False,
@@ -217,10 +266,14 @@ class CitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     due_date = forms.DateField(
-        label=_("Read by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Read by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, material_type: str = MaterialType.BOOK, **kwargs: Any):
+    def __init__(
+        self, *args: Any, material_type: str = MaterialType.BOOK, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         if material_type not in MaterialType.values:
             material_type = MaterialType.BOOK
@@ -292,11 +345,15 @@ class CitationEditForm(CitationForm, VersionedForm):
 class CitationMoveForm(forms.Form):
     section = forms.IntegerField(min_value=1)
     position = forms.IntegerField(min_value=0, required=False)
-    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")], required=False)
+    direction = forms.ChoiceField(
+        choices=[("up", "up"), ("down", "down")], required=False
+    )
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PrivateNoteForm(forms.Form):

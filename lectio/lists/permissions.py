@@ -13,7 +13,7 @@ import enum
 from typing import Any
 
 from lectio.courses.models import CourseRole, Enrolment
-from lectio.lists.models import Collaborator, CollaboratorRight, ReadingList
+from lectio.lists.models import CollaboratorRight, ReadingList
 from lectio.lists.statuses import PublicationStatus, Visibility
 
 
@@ -28,33 +28,53 @@ TEACHING_ROLES = (CourseRole.INSTRUCTOR, CourseRole.TEACHING_ASSISTANT)
 
 
 def list_right(user: Any, reading_list: ReadingList) -> Right:
-    """The strongest right `user` has on `reading_list` (two small queries at most)."""
+    """The strongest right `user` has on `reading_list` (one query at most)."""
+    from lectio.lists.selectors import list_facts
+
+    if not (user and user.is_authenticated) or is_staff(user):
+        return right_from_facts(user, reading_list)
+    collab, teaches, enrolled = list_facts(user=user, list_id=reading_list.pk)
+    return right_from_facts(
+        user,
+        reading_list,
+        collaborator_right=collab,
+        teaches=teaches,
+        enrolled=enrolled,
+    )
+
+
+def is_staff(user: Any) -> bool:
+    return bool(user.is_library_staff or user.is_superuser)
+
+
+def right_from_facts(
+    user: Any,
+    reading_list: ReadingList,
+    *,
+    collaborator_right: str | None = None,
+    teaches: bool = False,
+    enrolled: bool = False,
+) -> Right:
+    """The decision itself, over facts already loaded: no queries."""
     authenticated = bool(user and user.is_authenticated)
-    if authenticated and (user.is_library_staff or user.is_superuser):
+    if authenticated and is_staff(user):
         return Right.MANAGE
-    course_role: str | None = None
     if authenticated:
-        collab = (
-            Collaborator.objects.filter(reading_list=reading_list, user=user)
-            .values_list("right", flat=True)
-            .first()
-        )
-        if collab == CollaboratorRight.OWNER:
+        if collaborator_right == CollaboratorRight.OWNER or teaches:
             return Right.MANAGE
-        roles = set(
-            Enrolment.objects.filter(
-                user=user, course__reading_lists=reading_list
-            ).values_list("role", flat=True)
-        )
-        if roles & set(TEACHING_ROLES):
-            return Right.MANAGE
-        if collab == CollaboratorRight.EDITOR:
+        if collaborator_right == CollaboratorRight.EDITOR:
             return Right.EDIT
-        course_role = CourseRole.STUDENT if roles else None
-    return Right.READ if _may_read(reading_list, authenticated, course_role) else Right.NONE
+    course_role = CourseRole.STUDENT if authenticated and enrolled else None
+    return (
+        Right.READ
+        if _may_read(reading_list, authenticated, course_role)
+        else Right.NONE
+    )
 
 
-def _may_read(reading_list: ReadingList, authenticated: bool, course_role: str | None) -> bool:
+def _may_read(
+    reading_list: ReadingList, authenticated: bool, course_role: str | None
+) -> bool:
     if reading_list.publication_status != PublicationStatus.PUBLISHED:
         return False
     if reading_list.visibility == Visibility.PUBLIC:
@@ -72,4 +92,6 @@ def may_open_material(user: Any, reading_list: ReadingList, right: Right) -> boo
         return right >= Right.READ
     if not (user and user.is_authenticated):
         return False
-    return Enrolment.objects.filter(user=user, course__reading_lists=reading_list).exists()
+    return Enrolment.objects.filter(
+        user=user, course__reading_lists=reading_list
+    ).exists()

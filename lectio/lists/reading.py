@@ -8,10 +8,10 @@ the reader's own marks are joined in. A fixed number of queries whatever the lis
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -19,15 +19,23 @@ from django.utils.translation import gettext as _
 from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
 from lectio.lists.statuses import CitationStatus
 
-CACHE_SECONDS = 3600
-
 
 @dataclass
 class ReaderBody:
-    # Alternating static HTML and citations: (html_before, citation_id, citation_html).
-    segments: list[tuple[str, int, str]] = field(default_factory=list)
+    # Per citation, the static HTML around the reader's own marks:
+    # (before_class, before_done, before_liked, after_liked, citation_id); see
+    # render_reader_html for how they join.
+    pieces: list[tuple[str, str, str, str, int]] = field(default_factory=list)
     tail: str = ""
     citation_count: int = 0
+    # (label, name) of the list's courses, for the page header.
+    courses: list[tuple[str, str]] = field(default_factory=list)
+
+
+# Assembled bodies, kept in this process and not pickled: each is read on every view
+# of its list. Keyed by content_version, so a change is never served stale.
+_BODIES: OrderedDict[tuple[Any, ...], ReaderBody] = OrderedDict()
+MAX_BODIES = 200
 
 
 def _visible_statuses(only_complete: bool) -> list[str]:
@@ -41,18 +49,38 @@ def _visible_statuses(only_complete: bool) -> list[str]:
     ]
 
 
-def reader_body(reading_list: ReadingList, *, only_complete: bool) -> ReaderBody:
+def reader_body(
+    reading_list: ReadingList, *, only_complete: bool, interactive: bool
+) -> ReaderBody:
+    # updated_at too: a restored database (or a test's rolled-back one) can give the
+    # same id and content_version to other content.
     key = (
-        f"lectio:reader:{reading_list.pk}:{reading_list.content_version}:{int(only_complete)}"
+        reading_list.pk,
+        reading_list.content_version,
+        reading_list.updated_at,
+        only_complete,
+        interactive,
     )
-    body = cache.get(key)
+    body = _BODIES.get(key)
     if body is None:
-        body = build_reader_body(reading_list, only_complete=only_complete)
-        cache.set(key, body, CACHE_SECONDS)
+        body = build_reader_body(
+            reading_list, only_complete=only_complete, interactive=interactive
+        )
+        _BODIES[key] = body
+        while len(_BODIES) > MAX_BODIES:
+            _BODIES.popitem(last=False)
+    else:
+        _BODIES.move_to_end(key)
     return body
 
 
-def build_reader_body(reading_list: ReadingList, *, only_complete: bool) -> ReaderBody:
+def forget_bodies() -> None:
+    _BODIES.clear()
+
+
+def build_reader_body(
+    reading_list: ReadingList, *, only_complete: bool, interactive: bool
+) -> ReaderBody:
     sections = list(
         Section.objects.filter(reading_list=reading_list, visible=True)
         .order_by("position", "id")
@@ -63,7 +91,9 @@ def build_reader_body(reading_list: ReadingList, *, only_complete: bool) -> Read
             reading_list=reading_list, status__in=_visible_statuses(only_complete)
         )
         .order_by("position", "id")
-        .values_list("pk", "section_id", "rendered_html", "public_note", "due_date", "metadata")
+        .values_list(
+            "pk", "section_id", "rendered_html", "public_note", "due_date", "metadata"
+        )
     )
     tag_rows = Citation.tags.through.objects.filter(
         citation__reading_list=reading_list
@@ -76,7 +106,7 @@ def build_reader_body(reading_list: ReadingList, *, only_complete: bool) -> Read
     for row in rows:
         by_section.setdefault(row[1], []).append(row)
 
-    body = ReaderBody()
+    body = ReaderBody(courses=[(c.label, c.name) for c in reading_list.courses.all()])
     pending = ""
     for section_id, name, description in sections:
         items = by_section.get(section_id, [])
@@ -90,8 +120,8 @@ def build_reader_body(reading_list: ReadingList, *, only_complete: bool) -> Read
             pending += f'<p class="muted section-description">{escape(description)}</p>'
         pending += '<ol class="citations">'
         for pk, _sid, rendered, note, due, metadata in items:
-            body.segments.append((pending, pk, _citation_html(pk, rendered, note, due, metadata,
-                                                              tags.get(pk, []))))
+            html = _citation_html(pk, rendered, note, due, metadata, tags.get(pk, []))
+            body.pieces.append(_pieces(pending, pk, html, interactive))
             pending = ""
             body.citation_count += 1
         pending += "</ol></section>"
@@ -116,9 +146,8 @@ def _citation_html(
     url = str(metadata.get("URL") or "")
     if url.lower().startswith(("http://", "https://")):
         meta.append(
-            f'<a href="{escape(url)}" rel="noopener noreferrer" target="_blank" '
-            f'aria-describedby="c{pk}-ref">{escape(_("Online"))}'
-            f'<span class="visually-hidden"> {escape(_("(opens in a new tab)"))}</span></a>'
+            f'<a href="{escape(url)}" rel="noopener noreferrer" '
+            f'aria-describedby="c{pk}-ref">{escape(_("Online"))}</a>'
         )
     if meta:
         parts.append('<p class="list-meta">' + " ".join(meta) + "</p>")
@@ -138,41 +167,58 @@ def reader_marks(user: Any, reading_list: ReadingList) -> dict[int, tuple[bool, 
     }
 
 
-def render_reader_html(
-    body: ReaderBody,
-    *,
-    marks: dict[int, tuple[bool, bool]],
-    interactive: bool,
-    detail_url_prefix: str,
-) -> str:
-    """Joins the cached body with the reader's own marks."""
+def _pieces(
+    before: str, pk: int, html: str, interactive: bool
+) -> tuple[str, str, str, str, int]:
+    """Splits a citation's markup around the places where the reader's marks go."""
+    head = f'{before}<li class="citation'
+    if not interactive:
+        return head, f'" id="c{pk}"><div>{html}</div></li>', "", "", pk
     done_label = escape(_("Done"))
     like_label = escape(_("Like"))
     details_label = escape(_("Details and my note"))
+    detail_url = reverse("lists:citation_detail", args=[pk])
+    # The buttons submit the list's one marks form; CSS sizes them (.controls).
+    return (
+        head,
+        f'" id="c{pk}"><div>{html}</div><div class="controls">'
+        f'<button name="done" value="{pk}" aria-describedby="c{pk}-ref" aria-pressed="',
+        f'">{done_label}</button>'
+        f'<button name="like" value="{pk}" aria-describedby="c{pk}-ref" aria-pressed="',
+        f'">{like_label}</button><a class="button" href="{detail_url}"'
+        f' aria-describedby="c{pk}-ref">{details_label}</a></div></li>',
+        pk,
+    )
+
+
+def render_reader_html(body: ReaderBody, *, marks: dict[int, tuple[bool, bool]]) -> str:
+    """Joins the cached body with the reader's own marks."""
     out: list[str] = []
     append = out.append
-    for before, pk, html in body.segments:
-        append(before)
-        done, liked = marks.get(pk, (False, False))
-        append(f'<li class="citation{" done" if done else ""}" id="c{pk}"><div>')
-        append(html)
-        append("</div>")
-        if interactive:
-            append(
-                f'<div class="controls">'
-                f'<button type="submit" class="small" name="done" value="{pk}" '
-                f'aria-pressed="{"true" if done else "false"}" '
-                f'aria-describedby="c{pk}-ref">{done_label}</button>'
-                f'<button type="submit" class="small" name="like" value="{pk}" '
-                f'aria-pressed="{"true" if liked else "false"}" '
-                f'aria-describedby="c{pk}-ref">{like_label}</button>'
-                f'<a class="button small" href="{detail_url_prefix}{pk}/" '
-                f'aria-describedby="c{pk}-ref">{details_label}</a></div>'
-            )
-        append("</li>")
+    no_marks = (False, False)
+    if not marks:
+        for head, mid, mid2, end, _pk in body.pieces:
+            append(head)
+            append(mid)
+            if mid2:
+                append("false")
+                append(mid2)
+                append("false")
+                append(end)
+    else:
+        for head, mid, mid2, end, pk in body.pieces:
+            done, liked = marks.get(pk, no_marks)
+            append(head)
+            if done:
+                append(" done")
+            append(mid)
+            if mid2:
+                append("true" if done else "false")
+                append(mid2)
+                append("true" if liked else "false")
+                append(end)
     append(body.tail)
     return "".join(out)
 
 
-def citation_detail_prefix() -> str:
-    return reverse("lists:citation_detail", args=[0]).rsplit("0/", 1)[0]
+BODY_MARKER = "<!--lectio:reader-body-->"

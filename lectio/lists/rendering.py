@@ -72,7 +72,9 @@ def render_citation_html(csl: dict[str, Any], style: str = DEFAULT_STYLE) -> str
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.html)
+            bib = CitationStylesBibliography(
+                _style(style), CiteProcJSON([item]), formatter.html
+            )
             bib.register(CSLCitation([CitationItem("item")]))
             entries = [str(entry) for entry in bib.bibliography()]
         text = _restore(" ".join(entries)).strip()

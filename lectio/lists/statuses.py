@@ -55,11 +55,23 @@ LIST_MACHINE = StatusMachine(
     name=_("list status"),
     transitions={
         ListStatus.BEING_PREPARED: {ListStatus.READY_FOR_PROCESSING},
-        ListStatus.ROLLED_OVER: {ListStatus.BEING_PREPARED, ListStatus.READY_FOR_PROCESSING},
-        ListStatus.READY_FOR_PROCESSING: {ListStatus.BEING_PROCESSED, ListStatus.BEING_PREPARED},
-        ListStatus.BEING_PROCESSED: {ListStatus.COMPLETE, ListStatus.READY_FOR_PROCESSING},
+        ListStatus.ROLLED_OVER: {
+            ListStatus.BEING_PREPARED,
+            ListStatus.READY_FOR_PROCESSING,
+        },
+        ListStatus.READY_FOR_PROCESSING: {
+            ListStatus.BEING_PROCESSED,
+            ListStatus.BEING_PREPARED,
+        },
+        ListStatus.BEING_PROCESSED: {
+            ListStatus.COMPLETE,
+            ListStatus.READY_FOR_PROCESSING,
+        },
         # A completed list goes back to the library when the instructor sends changes.
-        ListStatus.COMPLETE: {ListStatus.READY_FOR_PROCESSING, ListStatus.BEING_PROCESSED},
+        ListStatus.COMPLETE: {
+            ListStatus.READY_FOR_PROCESSING,
+            ListStatus.BEING_PROCESSED,
+        },
         ListStatus.INACTIVE: {ListStatus.BEING_PREPARED},
         ANY: {ListStatus.INACTIVE},
     },
@@ -85,8 +97,14 @@ CITATION_MACHINE = StatusMachine(
             CitationStatus.DECLINED,
             CitationStatus.READY_FOR_PROCESSING,
         },
-        CitationStatus.COMPLETE: {CitationStatus.READY_FOR_PROCESSING, CitationStatus.IN_PROCESS},
-        CitationStatus.DECLINED: {CitationStatus.READY_FOR_PROCESSING, CitationStatus.IN_PROCESS},
+        CitationStatus.COMPLETE: {
+            CitationStatus.READY_FOR_PROCESSING,
+            CitationStatus.IN_PROCESS,
+        },
+        CitationStatus.DECLINED: {
+            CitationStatus.READY_FOR_PROCESSING,
+            CitationStatus.IN_PROCESS,
+        },
         CitationStatus.INACTIVE: {CitationStatus.BEING_PREPARED},
         ANY: {CitationStatus.INACTIVE},
     },
@@ -96,9 +114,18 @@ CITATION_MACHINE = StatusMachine(
 PUBLICATION_MACHINE = StatusMachine(
     name=_("publication status"),
     transitions={
-        PublicationStatus.DRAFT: {PublicationStatus.PUBLISHED, PublicationStatus.ARCHIVED},
-        PublicationStatus.PUBLISHED: {PublicationStatus.DRAFT, PublicationStatus.ARCHIVED},
-        PublicationStatus.ARCHIVED: {PublicationStatus.DRAFT, PublicationStatus.PUBLISHED},
+        PublicationStatus.DRAFT: {
+            PublicationStatus.PUBLISHED,
+            PublicationStatus.ARCHIVED,
+        },
+        PublicationStatus.PUBLISHED: {
+            PublicationStatus.DRAFT,
+            PublicationStatus.ARCHIVED,
+        },
+        PublicationStatus.ARCHIVED: {
+            PublicationStatus.DRAFT,
+            PublicationStatus.PUBLISHED,
+        },
     },
     labels=dict(PublicationStatus.choices),
 )

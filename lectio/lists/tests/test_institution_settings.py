@@ -65,7 +65,10 @@ def test_changing_the_style_queues_a_reformat(client, admin_user, a_citation):
     assert rerender_citations.call("ieee") == 1
     citation = Citation.objects.get(pk=a_citation.pk)
     assert citation.rendered_style == "ieee"
-    assert citation.rendered_html == "T. Kuhn, <i>The structure of scientific revolutions</i>. 1962."
+    assert (
+        citation.rendered_html
+        == "T. Kuhn, <i>The structure of scientific revolutions</i>. 1962."
+    )
 
 
 def test_stale_settings_form_is_a_conflict(client, admin_user):

@@ -21,7 +21,9 @@ def list_url(list_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def redirect_with_error(request: HttpRequest, url: str, error: Exception) -> HttpResponse:
+def redirect_with_error(
+    request: HttpRequest, url: str, error: Exception
+) -> HttpResponse:
     messages.error(request, str(error))
     return HttpResponseRedirect(url)
 

@@ -25,7 +25,12 @@ from lectio.lists.forms import (
 from lectio.lists.models import Citation, CollaboratorRight, MaterialType, ReadingList
 from lectio.lists.permissions import Right
 from lectio.lists.statuses import LIST_MACHINE, PUBLICATION_MACHINE, ListStatus
-from lectio.lists.views.common import REFUSALS, list_url, redirect_with_error, render_conflict
+from lectio.lists.views.common import (
+    REFUSALS,
+    list_url,
+    redirect_with_error,
+    render_conflict,
+)
 
 
 def _require_author(request: HttpRequest) -> None:
@@ -37,7 +42,9 @@ def _require_author(request: HttpRequest) -> None:
 def my_lists(request: HttpRequest) -> HttpResponse:
     _require_author(request)
     lists = selectors.lists_for_author(user=request.user).prefetch_related("courses")
-    courses = selectors.courses_taught(user=request.user).prefetch_related("reading_lists")
+    courses = selectors.courses_taught(user=request.user).prefetch_related(
+        "reading_lists"
+    )
     return render(
         request,
         "lists/my_lists.html",
@@ -74,12 +81,16 @@ def list_create(request: HttpRequest) -> HttpResponse:
     return render(request, "lists/list_form.html", {"form": form, "nav": "mine"})
 
 
-def list_editor(request: HttpRequest, reading_list: ReadingList, right: Right) -> HttpResponse:
+def list_editor(
+    request: HttpRequest, reading_list: ReadingList, right: Right
+) -> HttpResponse:
     sections = list(
         reading_list.sections.order_by("position", "id").prefetch_related(
             Prefetch(
                 "citations",
-                queryset=Citation.objects.order_by("position", "id").prefetch_related("tags"),
+                queryset=Citation.objects.order_by("position", "id").prefetch_related(
+                    "tags"
+                ),
             )
         )
     )
@@ -92,7 +103,9 @@ def list_editor(request: HttpRequest, reading_list: ReadingList, right: Right) -
             "can_manage": right >= Right.MANAGE,
             "sections": sections,
             "courses": list(reading_list.courses.all()),
-            "can_send": LIST_MACHINE.can(reading_list.status, ListStatus.READY_FOR_PROCESSING),
+            "can_send": LIST_MACHINE.can(
+                reading_list.status, ListStatus.READY_FOR_PROCESSING
+            ),
             "publication_targets": sorted(
                 PUBLICATION_MACHINE.allowed_from(reading_list.publication_status)
             ),
@@ -107,7 +120,9 @@ def list_editor(request: HttpRequest, reading_list: ReadingList, right: Right) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def list_edit(request: HttpRequest, list_id: int) -> HttpResponse:
-    reading_list, right = selectors.reading_list_get_for_editor(user=request.user, list_id=list_id)
+    reading_list, right = selectors.reading_list_get_for_editor(
+        user=request.user, list_id=list_id
+    )
     course_qs = (
         selectors.Course.objects.filter(pk__in=reading_list.courses.values("pk"))
         | selectors.courses_taught(user=request.user)
@@ -157,7 +172,8 @@ def list_send(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     try:
         services.reading_list_send_to_library(
-            actor=request.user, reading_list=reading_list  # type: ignore[arg-type]
+            actor=request.user,
+            reading_list=reading_list,  # type: ignore[arg-type]
         )
     except REFUSALS as error:
         return redirect_with_error(request, list_url(list_id), error)
@@ -192,7 +208,9 @@ def list_publish(request: HttpRequest, list_id: int) -> HttpResponse:
             messages.success(request, _("The list is published."))
             return redirect(list_url(list_id))
     return render(
-        request, "lists/list_publish.html", {"form": form, "list": reading_list, "nav": "mine"}
+        request,
+        "lists/list_publish.html",
+        {"form": form, "list": reading_list, "nav": "mine"},
     )
 
 
@@ -228,7 +246,8 @@ def list_duplicate(request: HttpRequest, list_id: int) -> HttpResponse:
         user=request.user, list_id=list_id
     )
     form = DuplicateForm(
-        request.POST or None, initial={"name": _("Copy of %(name)s") % {"name": reading_list.name}}
+        request.POST or None,
+        initial={"name": _("Copy of %(name)s") % {"name": reading_list.name}},
     )
     if request.method == "POST" and form.is_valid():
         copy = services.reading_list_duplicate(
@@ -239,7 +258,9 @@ def list_duplicate(request: HttpRequest, list_id: int) -> HttpResponse:
         messages.success(request, _("This is your copy of the list."))
         return redirect("lists:detail", list_id=copy.pk)
     return render(
-        request, "lists/list_duplicate.html", {"form": form, "list": reading_list, "nav": "mine"}
+        request,
+        "lists/list_duplicate.html",
+        {"form": form, "list": reading_list, "nav": "mine"},
     )
 
 
@@ -251,9 +272,12 @@ def list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         services.reading_list_delete(
-            actor=request.user, reading_list=reading_list  # type: ignore[arg-type]
+            actor=request.user,
+            reading_list=reading_list,  # type: ignore[arg-type]
         )
-        messages.success(request, _("The list “%(name)s” is deleted.") % {"name": reading_list.name})
+        messages.success(
+            request, _("The list “%(name)s” is deleted.") % {"name": reading_list.name}
+        )
         return redirect("lists:mine")
     return render(
         request,
@@ -309,14 +333,18 @@ def collaborators(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def collaborator_remove(request: HttpRequest, list_id: int, user_id: int) -> HttpResponse:
+def collaborator_remove(
+    request: HttpRequest, list_id: int, user_id: int
+) -> HttpResponse:
     reading_list, _right = selectors.reading_list_get_for_manager(
         user=request.user, list_id=list_id
     )
     user = get_object_or_404(User, pk=user_id)
     try:
         services.collaborator_remove(
-            actor=request.user, reading_list=reading_list, user=user  # type: ignore[arg-type]
+            actor=request.user,
+            reading_list=reading_list,
+            user=user,  # type: ignore[arg-type]
         )
     except REFUSALS as error:
         messages.error(request, str(error))
@@ -332,7 +360,7 @@ def history(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     events = selectors.list_history(reading_list=reading_list)
     return render(
-        request, "lists/history.html", {"list": reading_list, "events": events, "nav": "mine"}
+        request,
+        "lists/history.html",
+        {"list": reading_list, "events": events, "nav": "mine"},
     )
-
-

@@ -60,17 +60,23 @@ def institution_settings(request: HttpRequest) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     name=form.cleaned_data["name"],
                     citation_style=form.cleaned_data["citation_style"],
-                    students_see_only_complete=form.cleaned_data["students_see_only_complete"],
+                    students_see_only_complete=form.cleaned_data[
+                        "students_see_only_complete"
+                    ],
                 )
                 if "citation_style" in changed:
                     style = form.cleaned_data["citation_style"]
                     transaction.on_commit(lambda: rerender_citations.enqueue(style))
         except StaleVersion as error:
-            return render_conflict(request, "lists/institution_settings.html", context, error)
+            return render_conflict(
+                request, "lists/institution_settings.html", context, error
+            )
         if "citation_style" in changed:
             messages.success(
                 request,
-                _("Settings saved. Citations are being re-formatted in the background."),
+                _(
+                    "Settings saved. Citations are being re-formatted in the background."
+                ),
             )
         else:
             messages.success(request, _("Settings saved."))

@@ -19,7 +19,12 @@ from lectio.lists.forms import (
     SectionForm,
 )
 from lectio.lists.models import MaterialType, Section
-from lectio.lists.views.common import REFUSALS, list_url, redirect_with_error, render_conflict
+from lectio.lists.views.common import (
+    REFUSALS,
+    list_url,
+    redirect_with_error,
+    render_conflict,
+)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -50,7 +55,9 @@ def section_add(request: HttpRequest, list_id: int) -> HttpResponse:
             messages.success(request, _("Section added."))
             return redirect(list_url(list_id, f"s{section.pk}"))
     return render(
-        request, "lists/section_form.html", {"form": form, "list": reading_list, "nav": "mine"}
+        request,
+        "lists/section_form.html",
+        {"form": form, "list": reading_list, "nav": "mine"},
     )
 
 
@@ -68,7 +75,12 @@ def section_edit(request: HttpRequest, section_id: int) -> HttpResponse:
             "version": section.version,
         },
     )
-    context = {"form": form, "list": section.reading_list, "section": section, "nav": "mine"}
+    context = {
+        "form": form,
+        "list": section.reading_list,
+        "section": section,
+        "nav": "mine",
+    }
     if request.method == "POST" and form.is_valid():
         try:
             services.section_update(
@@ -127,7 +139,9 @@ def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
             position = int(request.POST.get("position", ""))
         except ValueError:
             return redirect_with_error(
-                request, list_url(section.reading_list_id), ValueError(_("Say where to move it."))
+                request,
+                list_url(section.reading_list_id),
+                ValueError(_("Say where to move it.")),
             )
     services.section_move(actor=request.user, section=section, position=position)  # type: ignore[arg-type]
     if _wants_json(request):
@@ -202,11 +216,15 @@ def citation_add(request: HttpRequest, list_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def citation_edit(request: HttpRequest, citation_id: int) -> HttpResponse:
-    citation = selectors.citation_get_for_editor(user=request.user, citation_id=citation_id)
+    citation = selectors.citation_get_for_editor(
+        user=request.user, citation_id=citation_id
+    )
     material_type = _material_type(request, citation.material_type)
     changing_type = "change_type" in request.POST
     initial = {
-        **CitationForm.initial_from(material_type, services.fields_from_csl(citation.metadata)),
+        **CitationForm.initial_from(
+            material_type, services.fields_from_csl(citation.metadata)
+        ),
         "material_type": material_type,
         "public_note": citation.public_note,
         "instructor_note": citation.instructor_note,
@@ -256,7 +274,9 @@ def citation_edit(request: HttpRequest, citation_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def citation_delete(request: HttpRequest, citation_id: int) -> HttpResponse:
-    citation = selectors.citation_get_for_editor(user=request.user, citation_id=citation_id)
+    citation = selectors.citation_get_for_editor(
+        user=request.user, citation_id=citation_id
+    )
     list_id = citation.reading_list_id
     if request.method == "POST":
         services.citation_delete(actor=request.user, citation=citation)  # type: ignore[arg-type]
@@ -279,7 +299,9 @@ def citation_delete(request: HttpRequest, citation_id: int) -> HttpResponse:
 def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
     """Moves a citation: up/down one place (buttons, keyboard) or to a section and
     position (drag and drop, the move form)."""
-    citation = selectors.citation_get_for_editor(user=request.user, citation_id=citation_id)
+    citation = selectors.citation_get_for_editor(
+        user=request.user, citation_id=citation_id
+    )
     data = request.POST.copy()
     data.setdefault("section", str(citation.section_id))
     form = CitationMoveForm(data)
@@ -287,10 +309,14 @@ def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
         if _wants_json(request):
             return JsonResponse({"errors": form.errors}, status=400)
         return redirect_with_error(
-            request, list_url(citation.reading_list_id), ValueError(_("Say where to move it."))
+            request,
+            list_url(citation.reading_list_id),
+            ValueError(_("Say where to move it.")),
         )
     section = get_object_or_404(
-        Section, pk=form.cleaned_data["section"], reading_list_id=citation.reading_list_id
+        Section,
+        pk=form.cleaned_data["section"],
+        reading_list_id=citation.reading_list_id,
     )
     direction = form.cleaned_data.get("direction")
     if direction:
@@ -312,7 +338,11 @@ def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
         return redirect_with_error(request, list_url(citation.reading_list_id), error)
     if _wants_json(request):
         return JsonResponse(
-            {"citation": citation.pk, "section": section.pk, "position": citation.position}
+            {
+                "citation": citation.pk,
+                "section": section.pk,
+                "position": citation.position,
+            }
         )
     return redirect(list_url(citation.reading_list_id, f"c{citation.pk}"))
 
@@ -320,7 +350,9 @@ def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def citation_send(request: HttpRequest, citation_id: int) -> HttpResponse:
-    citation = selectors.citation_get_for_editor(user=request.user, citation_id=citation_id)
+    citation = selectors.citation_get_for_editor(
+        user=request.user, citation_id=citation_id
+    )
     try:
         services.citation_send_to_library(actor=request.user, citation=citation)  # type: ignore[arg-type]
     except REFUSALS as error:

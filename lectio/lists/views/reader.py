@@ -20,9 +20,9 @@ from lectio.lists.views.common import list_url
 @login_required
 def reader_home(request: HttpRequest) -> HttpResponse:
     courses = list(selectors.courses_for_student(user=request.user))
-    lists = selectors.published_lists_for_courses([c.pk for c in courses]).prefetch_related(
-        "courses"
-    )
+    lists = selectors.published_lists_for_courses(
+        [c.pk for c in courses]
+    ).prefetch_related("courses")
     by_course: dict[int, list] = {c.pk: [] for c in courses}
     for reading_list in lists:
         for course in reading_list.courses.all():
@@ -50,31 +50,33 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         from lectio.lists.views.editor import list_editor
 
         return list_editor(request, reading_list, right)
-    settings_row = InstitutionSettings.current()
-    body = reading.reader_body(
-        reading_list, only_complete=settings_row.students_see_only_complete
-    )
+    settings_row = InstitutionSettings.cached()
     interactive = request.user.is_authenticated
-    html = reading.render_reader_html(
-        body,
-        marks=reading.reader_marks(request.user, reading_list) if interactive else {},
+    body = reading.reader_body(
+        reading_list,
+        only_complete=settings_row.students_see_only_complete,
         interactive=interactive,
-        detail_url_prefix=reading.citation_detail_prefix(),
     )
-    courses = list(reading_list.courses.all())
+    marks = reading.reader_marks(request.user, reading_list) if interactive else {}
+    # The page is rendered around a marker and the body joined in afterwards: the
+    # template engine never copies the (large) body.
     response = render(
         request,
         "lists/reader_list.html",
         {
             "list": reading_list,
-            "courses": courses,
-            "body_html": html,
+            "courses": body.courses,
+            "body_html": reading.BODY_MARKER,
             "citation_count": body.citation_count,
             "interactive": interactive,
             "preview": right >= Right.EDIT,
             "nav": "courses",
         },
     )
+    head, _marker, tail = response.content.decode().partition(reading.BODY_MARKER)
+    response.content = "".join(
+        (head, reading.render_reader_html(body, marks=marks), tail)
+    ).encode()
     return vary_on_htmx(response)
 
 
@@ -85,7 +87,9 @@ def list_marks(request: HttpRequest, list_id: int) -> HttpResponse:
     reading_list, right = selectors.reading_list_get_for_reader(
         user=request.user, list_id=list_id
     )
-    field = "done" if "done" in request.POST else "like" if "like" in request.POST else None
+    field = (
+        "done" if "done" in request.POST else "like" if "like" in request.POST else None
+    )
     if field is None:
         return JsonResponse({"error": "Say done or like."}, status=400)
     try:
@@ -97,7 +101,9 @@ def list_marks(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     if citation.reading_list_id != reading_list.pk:
         raise Http404
-    current = CitationInteraction.objects.filter(user=request.user, citation=citation).first()
+    current = CitationInteraction.objects.filter(
+        user=request.user, citation=citation
+    ).first()
     if field == "done":
         mark = services.citation_mark(
             user=request.user, citation=citation, done=not (current and current.done)
@@ -107,7 +113,9 @@ def list_marks(request: HttpRequest, list_id: int) -> HttpResponse:
             user=request.user, citation=citation, liked=not (current and current.liked)
         )
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"citation": citation.pk, "done": mark.done, "liked": mark.liked})
+        return JsonResponse(
+            {"citation": citation.pk, "done": mark.done, "liked": mark.liked}
+        )
     return redirect(list_url(reading_list.pk, f"c{citation.pk}"))
 
 
@@ -124,9 +132,12 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
     mark = None
     form = None
     if request.user.is_authenticated:
-        mark = CitationInteraction.objects.filter(user=request.user, citation=citation).first()
+        mark = CitationInteraction.objects.filter(
+            user=request.user, citation=citation
+        ).first()
         form = PrivateNoteForm(
-            request.POST or None, initial={"private_note": mark.private_note if mark else ""}
+            request.POST or None,
+            initial={"private_note": mark.private_note if mark else ""},
         )
         if request.method == "POST" and form.is_valid():
             services.citation_mark(
@@ -163,8 +174,12 @@ def _metadata_rows(citation: Citation) -> list[tuple[str, str]]:
     from lectio.lists.services import fields_from_csl
 
     flat = fields_from_csl(citation.metadata)
-    rows = [(str(citation._meta.get_field("material_type").verbose_name).capitalize(),
-             citation.get_material_type_display())]
+    rows = [
+        (
+            str(citation._meta.get_field("material_type").verbose_name).capitalize(),
+            citation.get_material_type_display(),
+        )
+    ]
     for key, label in FIELD_LABELS.items():
         value = flat.get(key)
         if value:
