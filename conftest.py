@@ -31,7 +31,7 @@ from lectio.core.factories import (
 )
 from lectio.courses.models import Course, CourseRole
 from lectio.lists import services
-from lectio.lists.models import CollaboratorRight, ReadingList
+from lectio.lists.models import CollaboratorRight, ReadingList, Tag
 from lectio.lists.statuses import PublicationStatus, Visibility
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -228,6 +228,18 @@ def published_list(reading_list: ReadingList, instructor: User) -> ReadingList:
         )
         reading_list.refresh_from_db()
     return reading_list
+
+
+@pytest.fixture
+def default_tags(db: None) -> dict[str, Tag]:
+    """Essential, Recommended, Optional by name. A data migration ships them, but a
+    transactional (live server) test earlier in the same worker flushes them."""
+    return {
+        name: Tag.objects.get_or_create(
+            kind="public", name=name, defaults={"position": position}
+        )[0]
+        for position, name in enumerate(("Essential", "Recommended", "Optional"))
+    }
 
 
 @pytest.fixture

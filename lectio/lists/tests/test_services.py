@@ -26,7 +26,6 @@ from lectio.lists.models import (
     Collaborator,
     ReadingList,
     Section,
-    Tag,
 )
 from lectio.lists.services import ServiceError
 from lectio.lists.statuses import (
@@ -504,9 +503,9 @@ def test_unpublishing_a_draft_is_refused_and_changes_nothing(reading_list, instr
 
 @pytest.mark.parametrize("reading_list", ["published"], indirect=True)
 def test_duplicate_copies_sections_citations_and_tags_for_a_new_owner(
-    reading_list, instructor, librarian, course
+    default_tags, reading_list, instructor, librarian, course
 ):
-    essential = Tag.objects.get(name="Essential")
+    essential = default_tags["Essential"]
     canon = citation(reading_list, "The Canon and Its Critics")
     services.citation_update(
         actor=instructor,
@@ -807,7 +806,9 @@ def test_citation_add_without_section_goes_last_in_the_default_section(
     assert event.summary == "Added “Teaching to Transgress” to Resources"
 
 
-def test_citation_add_to_a_section_goes_last_there(reading_list, instructor):
+def test_citation_add_to_a_section_goes_last_there(
+    default_tags, reading_list, instructor
+):
     week = section(reading_list, "Week 1")
 
     added = services.citation_add(
@@ -816,7 +817,7 @@ def test_citation_add_to_a_section_goes_last_there(reading_list, instructor):
         section=week,
         material_type="article",
         metadata=article("Pedagogy of Hope"),
-        tag_ids=[Tag.objects.get(name="Optional").pk],
+        tag_ids=[default_tags["Optional"].pk],
     )
 
     assert (added.section_id, added.position) == (week.pk, 2)
@@ -889,11 +890,13 @@ def test_citation_add_refuses_bad_input_and_changes_nothing(
 # --- citations: update, delete -----------------------------------------------------------
 
 
-def test_citation_update_rewrites_metadata_rendering_and_tags(reading_list, instructor):
+def test_citation_update_rewrites_metadata_rendering_and_tags(
+    default_tags, reading_list, instructor
+):
     canon = citation(reading_list, "The Canon and Its Critics")
     essential, recommended = (
-        Tag.objects.get(name="Essential"),
-        Tag.objects.get(name="Recommended"),
+        default_tags["Essential"],
+        default_tags["Recommended"],
     )
 
     services.citation_update(
@@ -925,7 +928,9 @@ def test_citation_update_rewrites_metadata_rendering_and_tags(reading_list, inst
     )
 
 
-def test_citation_update_with_stale_version_changes_nothing(reading_list, instructor):
+def test_citation_update_with_stale_version_changes_nothing(
+    default_tags, reading_list, instructor
+):
     canon = citation(reading_list, "The Canon and Its Critics")
     stale = fresh(canon)
     services.citation_update(
@@ -944,7 +949,7 @@ def test_citation_update_with_stale_version_changes_nothing(reading_list, instru
             expected_version=1,
             material_type="book",
             metadata=book("Saved second"),
-            tag_ids=[Tag.objects.get(name="Essential").pk],
+            tag_ids=[default_tags["Essential"].pk],
         )
 
     assert info.value.current_version == 2
