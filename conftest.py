@@ -20,7 +20,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
-from lectio.accounts.models import Role, User
+from lectio.accounts.models import InstitutionSettings, Role, User
 from lectio.core.factories import (
     CourseFactory,
     DepartmentFactory,
@@ -30,7 +30,7 @@ from lectio.core.factories import (
     make_list,
 )
 from lectio.courses.models import Course, CourseRole
-from lectio.lists import services
+from lectio.lists import reading, services
 from lectio.lists.models import CollaboratorRight, ReadingList, Tag
 from lectio.lists.statuses import PublicationStatus, Visibility
 
@@ -61,11 +61,18 @@ def pytest_collection_modifyitems(
 
 @pytest.fixture(autouse=True)
 def _isolated_files_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
-    # Uploads go to a per-test directory; the cache (keyed by ids that SQLite reuses
-    # after a rollback) starts empty in every test.    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    # Uploads go to a per-test directory. Caches (keyed by ids that SQLite reuses
+    # after a rollback, or holding rows a rollback undid) start empty in every test.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _forget_caches()
     yield
+    _forget_caches()
+
+
+def _forget_caches() -> None:
     cache.clear()
+    InstitutionSettings.forget_cached()
+    reading.forget_bodies()
 
 
 # --- the cast ----------------------------------------------------------------------
