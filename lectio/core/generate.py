@@ -778,6 +778,8 @@ class BulkWriter:
         col_sql = ", ".join(qn(c) for c in cols)
         with transaction.atomic(), connection.cursor() as cursor:
             if self.postgres:
+                # Bulk load: a crash loses the last batches, never consistency.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 raw = cursor.cursor
                 with raw.copy(f"COPY {qn(table)} ({col_sql}) FROM STDIN") as copy:
                     for row in batch:
@@ -829,9 +831,9 @@ class Plan:
     @classmethod
     def for_scale(cls, scale: float) -> Plan:
         n = {k: max(1, round(v * scale)) for k, v in FULL_SIZE.items()}
-        # Every list needs a course, every course an instructor.
+        # Every list needs a course; every department instructors, plus some students.
         n["courses"] = max(n["courses"], n["lists"], 2)
-        n["users"] = max(n["users"], 20)
+        n["users"] = max(n["users"], len(DEPARTMENTS) + 16)
         return cls(**n)
 
 

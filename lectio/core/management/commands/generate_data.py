@@ -2,9 +2,9 @@ import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from lectio.core.generate import FULL_SIZE, SIZES, generate
-from lectio.lists.models import Citation
 
 
 class Command(BaseCommand):
@@ -34,9 +34,10 @@ class Command(BaseCommand):
             raise CommandError("Give --size s, m or l.")
         if scale <= 0:
             raise CommandError("The scale must be positive.")
-        if Citation._meta.db_table not in connection.introspection.table_names():
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError(
-                "The database has no tables yet: run `lectio migrate` first."
+                "The database is not up to date: run `lectio migrate` first."
             )
         generate(
             scale=scale,
