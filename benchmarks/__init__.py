@@ -1,0 +1,1 @@
+"""Benchmarks run by `lectio bench`: see harness.py and docs/benchmarks.md."""
