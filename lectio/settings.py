@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "lectio.accounts",
     "lectio.courses",
     "lectio.lists",
+    "lectio.workflow",
 ]
 
 MIDDLEWARE = [
@@ -118,9 +120,10 @@ def _database() -> dict:
             ),
         }
         # Tests use a file, not memory: concurrency tests need real separate connections.
-        test_dir = Path(os.environ.get("LECTIO_TEST_DB_DIR", DATA_DIR))
+        # One file per test process, so two test runs on one machine never share one.
+        test_dir = Path(os.environ.get("LECTIO_TEST_DB_DIR", tempfile.gettempdir()))
         test_dir.mkdir(parents=True, exist_ok=True)
-        db["TEST"] = {"NAME": str(test_dir / "test_lectio.sqlite3")}
+        db["TEST"] = {"NAME": str(test_dir / f"lectio-test-{os.getpid()}.sqlite3")}
     else:
         db.setdefault("TEST", {})["NAME"] = os.environ.get(
             "LECTIO_TEST_DB_NAME", "test_lectio"

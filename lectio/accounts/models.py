@@ -43,6 +43,15 @@ class User(AbstractUser):
         return self.role in (Role.INSTRUCTOR, Role.LIBRARIAN, Role.ADMIN)
 
 
+class PublishingWorkflow(models.TextChoices):
+    INSTRUCTOR_PUBLISHES = (
+        "instructor",
+        _("Instructors publish their lists when they like"),
+    )
+    LIBRARY_PUBLISHES = "library", _("The library reviews lists, then publishes them")
+    PUBLISH_ON_SEND = "on_send", _("Lists are published when sent to the library")
+
+
 class InstitutionSettings(models.Model):
     """Institution policy, one row, edited by administrators."""
 
@@ -50,6 +59,14 @@ class InstitutionSettings(models.Model):
     citation_style = models.CharField(max_length=100, default="apa")
     # Students see only Complete citations of published lists unless this is off.
     students_see_only_complete = models.BooleanField(default=True)
+    # Items an instructor adds to a list already with the library go straight to the
+    # library's task list (ReadyForProcessing) rather than waiting to be sent.
+    send_updates_automatically = models.BooleanField(default=True)
+    publishing_workflow = models.CharField(
+        max_length=16,
+        choices=PublishingWorkflow.choices,
+        default=PublishingWorkflow.INSTRUCTOR_PUBLISHES,
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

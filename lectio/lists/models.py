@@ -75,6 +75,10 @@ class ReadingList(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # The library's attention: when an instructor last changed the list or wrote to the
+    # library after sending it, and when the library last looked.
+    library_alert_at = models.DateTimeField(null=True, blank=True)
+    library_seen_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -248,6 +252,38 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Citation {self.pk}"
+
+
+class Availability(models.TextChoices):
+    ANY = "", _("Any")
+    HAS_URL = "url", _("Has a web address")
+    OPEN_ACCESS = "open_access", _("Open access")
+    FILE = "file", _("Has an uploaded file")
+
+
+class CitationStatusRule(models.Model):
+    """Institution rule: the status a new citation starts in. Evaluated by position;
+    the first rule that matches wins; no match follows the list's own state."""
+
+    position = models.PositiveIntegerField(default=0)
+    material_type = models.CharField(
+        _("material type"), max_length=32, choices=MaterialType.choices, blank=True
+    )
+    availability = models.CharField(
+        _("availability"), max_length=16, choices=Availability.choices, blank=True
+    )
+    status = models.CharField(
+        _("starts as"), max_length=32, choices=CitationStatus.choices
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.material_type or '*'} {self.availability or '*'} -> {self.status}"
+        )
 
 
 class CitationInteraction(models.Model):

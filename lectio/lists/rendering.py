@@ -25,7 +25,7 @@ STYLES: dict[str, str] = {
     "apa": "APA 7th edition",
     "harvard-cite-them-right": "Harvard (Cite Them Right)",
     "chicago-author-date": "Chicago author-date",
-    "chicago-note-bibliography": "Chicago notes and bibliography",
+    "chicago-notes-bibliography": "Chicago notes and bibliography",
     "modern-language-association": "MLA 9th edition",
     "ieee": "IEEE",
     "nature": "Nature",

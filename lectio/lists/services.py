@@ -26,6 +26,7 @@ from lectio.lists.models import (
     ReadingList,
     Section,
     Tag,
+    TagKind,
 )
 from lectio.lists.rendering import render_citation_html
 from lectio.lists.statuses import (
@@ -677,15 +678,39 @@ def citation_render(citation: Citation, style: str | None = None) -> None:
     citation.rendered_style = style
 
 
-def _initial_status(reading_list: ReadingList, material_type: str) -> str:
-    """A citation added to a list that is already with the library is a new task."""
-    if reading_list.status in (
-        ListStatus.READY_FOR_PROCESSING,
-        ListStatus.BEING_PROCESSED,
-        ListStatus.COMPLETE,
+WITH_LIBRARY = (
+    ListStatus.READY_FOR_PROCESSING,
+    ListStatus.BEING_PROCESSED,
+    ListStatus.COMPLETE,
+)
+
+
+def _initial_status(
+    reading_list: ReadingList, material_type: str, metadata: dict
+) -> str:
+    """The institution's rules first (e.g. websites start Complete); otherwise an item
+    added to a list already with the library is a new task for it."""
+    from lectio.lists.rules import rule_status
+
+    ruled = rule_status(material_type=material_type, metadata=metadata)
+    if ruled:
+        return ruled
+    if reading_list.status in WITH_LIBRARY and (
+        InstitutionSettings.cached().send_updates_automatically
     ):
         return CitationStatus.READY_FOR_PROCESSING
     return CitationStatus.BEING_PREPARED
+
+
+def _raise_library_alert(actor: User, reading_list_id: int) -> bool:
+    """An instructor's change to a list the library already has is news for the
+    library: flag the list on the task list. Library staff's own changes are not."""
+    if actor is not None and getattr(actor, "is_library_staff", False):
+        return False
+    updated = ReadingList.objects.filter(
+        pk=reading_list_id, status__in=WITH_LIBRARY
+    ).update(library_alert_at=timezone.now())
+    return bool(updated)
 
 
 def _valid_tags(tag_ids: Iterable[int]) -> list[Tag]:
@@ -742,7 +767,7 @@ def citation_add(
         public_note=public_note,
         instructor_note=instructor_note,
         due_date=due_date,
-        status=status or _initial_status(reading_list, material_type),
+        status=status or _initial_status(reading_list, material_type, metadata),
         created_by=actor,
     )
     citation_render(citation)
@@ -750,6 +775,7 @@ def citation_add(
     if tags:
         citation.tags.set(tags)
     _touch_content(reading_list.pk)
+    alert = _raise_library_alert(actor, reading_list.pk)
     event_record(
         actor=actor,
         verb="citation.add",
@@ -758,7 +784,7 @@ def citation_add(
         list_id=reading_list.pk,
         summary=_("Added “%(title)s” to %(section)s")
         % {"title": citation.title[:120], "section": section.name},
-        params={"status": citation.status},
+        params={"status": citation.status, **({"alert": True} if alert else {})},
     )
     return citation
 
@@ -775,7 +801,10 @@ def citation_update(
     instructor_note: str = "",
     tag_ids: Iterable[int] = (),
     due_date: date | None = None,
+    tag_kinds: Iterable[str] = (TagKind.PUBLIC,),
 ) -> Citation:
+    """Saves an edit made from a form. `tag_ids` replaces the citation's tags of
+    `tag_kinds`; tags of other kinds (the library's) stay."""
     if material_type not in MaterialType.values:
         raise ServiceError(_("Unknown material type."))
     if not str(metadata.get("title") or "").strip():
@@ -799,8 +828,13 @@ def citation_update(
             "updated_at": timezone.now(),
         },
     )
-    citation.tags.set(tags)
+    kinds = set(tag_kinds)
+    if any(tag.kind not in kinds for tag in tags):
+        raise ServiceError(_("One of the tags cannot be set here."))
+    kept = [tag for tag in citation.tags.all() if tag.kind not in kinds]
+    citation.tags.set([*kept, *tags])
     _touch_content(citation.reading_list_id)
+    alert = _raise_library_alert(actor, citation.reading_list_id)
     event_record(
         actor=actor,
         verb="citation.update",
@@ -808,6 +842,7 @@ def citation_update(
         target_id=citation.pk,
         list_id=citation.reading_list_id,
         summary=_("Edited “%(title)s”") % {"title": citation.title[:120]},
+        params={"alert": True} if alert else {},
     )
     return citation
 
@@ -832,6 +867,7 @@ def citation_delete(*, actor: User, citation: Citation) -> None:
     citation.delete()
     _renumber_citations(section_id)
     _touch_content(list_id)
+    alert = _raise_library_alert(actor, list_id)
     event_record(
         actor=actor,
         verb="citation.delete",
@@ -839,6 +875,7 @@ def citation_delete(*, actor: User, citation: Citation) -> None:
         target_id=citation_id,
         list_id=list_id,
         summary=_("Removed “%(title)s”") % {"title": title[:120]},
+        params={"alert": True} if alert else {},
     )
 
 

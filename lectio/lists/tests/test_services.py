@@ -833,7 +833,12 @@ def test_citation_added_to_a_list_with_the_library_is_ready_for_processing(
     added = add_citation(reading_list, actor=instructor, title="Late addition")
 
     assert fresh(added).status == CitationStatus.READY_FOR_PROCESSING
-    assert last_event(reading_list).params == {"status": "ReadyForProcessing"}
+    # An instructor's addition to a list the library has is news on its task list.
+    assert last_event(reading_list).params == {
+        "status": "ReadyForProcessing",
+        "alert": True,
+    }
+    assert fresh(reading_list).library_alert_at is not None
 
 
 def test_citation_add_to_an_empty_list_starts_at_position_zero(instructor):
