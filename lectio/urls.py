@@ -6,4 +6,5 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("lectio.accounts.urls")),
     path("", include("lectio.lists.urls")),
+    path("", include("lectio.workflow.urls")),
 ]

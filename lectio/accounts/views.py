@@ -7,6 +7,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
+    if user.is_library_staff:  # type: ignore[union-attr]
+        return redirect("workflow:home")
     if user.can_author_lists:  # type: ignore[union-attr]
         return redirect("lists:mine")
     return redirect("lists:reader_home")

@@ -281,9 +281,9 @@ class CitationStatusRule(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.material_type or '*'} {self.availability or '*'} -> {self.status}"
-        )
+        what = self.get_material_type_display() if self.material_type else _("Any item")
+        how = f" ({self.get_availability_display()})" if self.availability else ""
+        return f"{what}{how} → {self.get_status_display()}"
 
 
 class CitationInteraction(models.Model):

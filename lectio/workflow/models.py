@@ -50,13 +50,22 @@ REQUEST_MACHINE = StatusMachine(
 
 
 class ProcessingRequest(models.Model):
-    citation = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="requests")
+    citation = models.ForeignKey(
+        Citation, on_delete=models.CASCADE, related_name="requests"
+    )
     # Copied from the citation for the queues' filters.
-    reading_list = models.ForeignKey(ReadingList, on_delete=models.CASCADE, related_name="+")
+    reading_list = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=RequestKind.choices)
-    state = models.CharField(max_length=16, choices=RequestState.choices, default=RequestState.NEW)
+    state = models.CharField(
+        max_length=16, choices=RequestState.choices, default=RequestState.NEW
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     details = models.TextField(blank=True)
@@ -67,7 +76,10 @@ class ProcessingRequest(models.Model):
     cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     outcome_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -104,11 +116,15 @@ class Thread(models.TextChoices):
 
 
 class Message(models.Model):
-    reading_list = models.ForeignKey(ReadingList, on_delete=models.CASCADE, related_name="+")
+    reading_list = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="+"
+    )
     citation = models.ForeignKey(
         Citation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    thread = models.CharField(max_length=16, choices=Thread.choices, default=Thread.LIBRARY)
+    thread = models.CharField(
+        max_length=16, choices=Thread.choices, default=Thread.LIBRARY
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -119,13 +135,17 @@ class Message(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["reading_list", "thread", "created_at"], name="message_list"),
+            models.Index(
+                fields=["reading_list", "thread", "created_at"], name="message_list"
+            ),
         ]
 
 
 class NotificationPreference(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_pref"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_pref",
     )
     daily_digest = models.BooleanField(
         _("one e-mail a day instead of one per message"), default=False
@@ -135,11 +155,56 @@ class NotificationPreference(models.Model):
 class PendingNotification(models.Model):
     """A message waiting for its recipient's daily digest."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "message"], name="pending_notification_uniq")
+            models.UniqueConstraint(
+                fields=["user", "message"], name="pending_notification_uniq"
+            )
         ]
+
+
+class PurchaseRatio(models.Model):
+    """Copies to suggest for a purchase: one per `students_per_copy` participants of the
+    list's courses, by the citation's public tag (Essential 1 per 10, ...)."""
+
+    tag = models.OneToOneField("lists.Tag", on_delete=models.CASCADE, related_name="+")
+    students_per_copy = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.tag}: 1 per {self.students_per_copy}"
+
+
+class CopyrightRule(models.Model):
+    """Evaluated by position when a digitization is requested; first match wins.
+    A rule matches when every condition it sets holds."""
+
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    material_type = models.CharField(max_length=32, blank=True)
+    max_percent = models.DecimalField(
+        _("at most this share of the work (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    max_chapters = models.PositiveIntegerField(
+        _("at most this many chapters"), null=True, blank=True
+    )
+    published_before = models.PositiveIntegerField(
+        _("published before the year"), null=True, blank=True
+    )
+    outcome = models.CharField(_("copyright status"), max_length=32)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

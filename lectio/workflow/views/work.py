@@ -1,0 +1,305 @@
+"""Working a list: the librarian's view of one list and its citations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lectio.core.models import Event
+from lectio.core.statemachine import InvalidTransition
+from lectio.lists import processing
+from lectio.lists import selectors as list_selectors
+from lectio.lists.models import Citation, Tag, TagKind
+from lectio.lists.services import ServiceError
+from lectio.lists.statuses import (
+    CITATION_MACHINE,
+    LIST_MACHINE,
+    CitationStatus,
+    ListStatus,
+)
+from lectio.workflow import selectors
+from lectio.workflow.forms import (
+    AssignForm,
+    BulkStatusForm,
+    CompleteForm,
+    LibraryCitationForm,
+    MessageForm,
+)
+from lectio.workflow.models import Message, ProcessingRequest, Thread
+
+REFUSALS = (ServiceError, InvalidTransition)
+
+
+def work_url(list_id: int, anchor: str = "") -> str:
+    url = reverse("workflow:work", args=[list_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _get(request: HttpRequest, list_id: int):
+    selectors.require_library(request.user)
+    reading_list, _right = list_selectors.reading_list_get_for_manager(
+        user=request.user, list_id=list_id
+    )
+    return reading_list
+
+
+@login_required
+def work(request: HttpRequest, list_id: int) -> HttpResponse:
+    reading_list = _get(request, list_id)
+    seen = reading_list.library_seen_at
+    news = list(
+        Event.objects.filter(list_id=reading_list.pk)
+        .filter(**({"created_at__gt": seen} if seen else {}))
+        .filter(
+            verb__in=[
+                "citation.add",
+                "citation.update",
+                "citation.delete",
+                "message.post",
+            ]
+        )
+        .exclude(actor__role__in=["librarian", "admin"])
+        .select_related("actor")[:50]
+    )
+    processing.reading_list_mark_seen(actor=request.user, reading_list=reading_list)  # type: ignore[arg-type]
+    show = request.GET.get("show", "")
+    citations = Citation.objects.filter(reading_list=reading_list).select_related(
+        "section"
+    )
+    if show in selectors.CITATION_FILTERS:
+        citations = citations.filter(selectors.CITATION_FILTERS[show])
+    elif show == "digitization":
+        citations = citations.filter(requests__kind="digitization").distinct()
+    elif show == "messages":
+        citations = citations.filter(
+            pk__in=Message.objects.filter(reading_list=reading_list).values(
+                "citation_id"
+            )
+        )
+    citations = list(
+        citations.order_by("section__position", "position", "id").prefetch_related(
+            "tags"
+        )
+    )
+    requests_by_citation: dict[int, list[ProcessingRequest]] = defaultdict(list)
+    for req in ProcessingRequest.objects.filter(reading_list=reading_list).order_by(
+        "created_at"
+    ):
+        requests_by_citation[req.citation_id].append(req)
+    discussion = list(
+        Message.objects.filter(reading_list=reading_list, thread=Thread.LIBRARY)
+        .select_related("author", "citation")
+        .order_by("created_at")
+    )
+    open_count = sum(1 for c in citations if c.status not in processing.DONE_STATUSES)
+    return render(
+        request,
+        "workflow/work.html",
+        {
+            "list": reading_list,
+            "courses": list(reading_list.courses.all()),
+            "citations": [
+                (
+                    c,
+                    requests_by_citation.get(c.pk, []),
+                    _quick_targets(c.status),
+                )
+                for c in citations
+            ],
+            "news": news,
+            "show": show,
+            "discussion": discussion,
+            "message_form": MessageForm(),
+            "assign_form": AssignForm(
+                initial={"assignee": reading_list.assigned_librarian}
+            ),
+            "bulk_form": BulkStatusForm(),
+            "complete_form": CompleteForm(),
+            "can_start": reading_list.status == ListStatus.READY_FOR_PROCESSING,
+            "can_complete": LIST_MACHINE.can(reading_list.status, ListStatus.COMPLETE)
+            or reading_list.status == ListStatus.READY_FOR_PROCESSING,
+            "open_count": open_count,
+            "filters": [
+                ("", _("All items")),
+                ("ready", _("Ready for processing")),
+                ("in_process", _("In process")),
+                ("digitization", _("Digitization requested")),
+                ("declined", _("Declined")),
+                ("complete", _("Complete")),
+                ("messages", _("With messages")),
+            ],
+            "nav": "library",
+        },
+    )
+
+
+def _quick_targets(status: str) -> list[tuple[str, str]]:
+    """One-click status buttons; declining needs a reason, so it goes through the
+    form for selected items."""
+    labels = dict(CitationStatus.choices)
+    return [
+        (target, labels[target])
+        for target in sorted(CITATION_MACHINE.allowed_from(status))
+        if target not in (CitationStatus.DECLINED, CitationStatus.INACTIVE)
+    ]
+
+
+def _act(
+    request: HttpRequest, list_id: int, action, success: str, anchor: str = ""
+) -> HttpResponse:
+    try:
+        action()
+    except REFUSALS as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(work_url(list_id, anchor))
+
+
+@login_required
+@require_POST
+def take(request: HttpRequest, list_id: int) -> HttpResponse:
+    reading_list = _get(request, list_id)
+    return _act(
+        request,
+        list_id,
+        lambda: processing.reading_list_take(
+            actor=request.user, reading_list=reading_list
+        ),  # type: ignore[arg-type]
+        _("The list is yours now."),
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, list_id: int) -> HttpResponse:
+    reading_list = _get(request, list_id)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a librarian."))
+        return redirect(work_url(list_id))
+    return _act(
+        request,
+        list_id,
+        lambda: processing.reading_list_assign(
+            actor=request.user,  # type: ignore[arg-type]
+            reading_list=reading_list,
+            assignee=form.cleaned_data["assignee"],
+        ),
+        _("Assignment saved."),
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, list_id: int) -> HttpResponse:
+    reading_list = _get(request, list_id)
+    return _act(
+        request,
+        list_id,
+        lambda: processing.reading_list_start_processing(
+            actor=request.user, reading_list=reading_list
+        ),  # type: ignore[arg-type]
+        _("Processing started."),
+    )
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, list_id: int) -> HttpResponse:
+    reading_list = _get(request, list_id)
+    form = CompleteForm(request.POST)
+    form.is_valid()
+    return _act(
+        request,
+        list_id,
+        lambda: processing.reading_list_complete(
+            actor=request.user,  # type: ignore[arg-type]
+            reading_list=reading_list,
+            reason=form.cleaned_data.get("reason", ""),
+        ),
+        _("The list is complete."),
+    )
+
+
+@login_required
+@require_POST
+def citations_status(request: HttpRequest, list_id: int) -> HttpResponse:
+    """One or many citations to a new status (the per-item buttons and the bulk form)."""
+    reading_list = _get(request, list_id)
+    form = BulkStatusForm(request.POST)
+    ids = [int(v) for v in request.POST.getlist("citation_ids") if v.isdigit()]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Choose items and a status."))
+        return redirect(work_url(list_id))
+    anchor = f"c{ids[0]}" if len(ids) == 1 else ""
+    return _act(
+        request,
+        list_id,
+        lambda: processing.citations_set_status(
+            actor=request.user,  # type: ignore[arg-type]
+            reading_list=reading_list,
+            citation_ids=ids,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Status changed."),
+        anchor,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def citation_library(request: HttpRequest, citation_id: int) -> HttpResponse:
+    """The library's own note, tags and copyright status of a citation."""
+    selectors.require_library(request.user)
+    citation = list_selectors.citation_get_for_editor(
+        user=request.user, citation_id=citation_id
+    )
+    library_tags = [t for t in citation.tags.all() if t.kind != TagKind.PUBLIC]
+    form = LibraryCitationForm(
+        request.POST or None,
+        initial={
+            "library_note": citation.library_note,
+            "tags": library_tags,
+            "copyright_status": citation.copyright_status,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            processing.citation_library_update(
+                actor=request.user,  # type: ignore[arg-type]
+                citation=citation,
+                library_note=form.cleaned_data["library_note"],
+                tag_ids=[t.pk for t in form.cleaned_data["tags"]],
+            )
+            if form.cleaned_data["copyright_status"] != citation.copyright_status:
+                processing.citation_set_copyright(
+                    actor=request.user,  # type: ignore[arg-type]
+                    citation=citation,
+                    copyright_status=form.cleaned_data["copyright_status"],
+                )
+        except REFUSALS as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(work_url(citation.reading_list_id, f"c{citation.pk}"))
+    return render(
+        request,
+        "workflow/citation_library.html",
+        {
+            "form": form,
+            "citation": citation,
+            "list": citation.reading_list,
+            "has_library_tags": Tag.objects.exclude(kind=TagKind.PUBLIC).exists(),
+            "tag_fields": [form["tags"]],
+            "nav": "library",
+        },
+    )
