@@ -19,6 +19,8 @@ def institution_settings_update(
     name: str,
     citation_style: str,
     students_see_only_complete: bool,
+    send_updates_automatically: bool | None = None,
+    publishing_workflow: str | None = None,
 ) -> list[str]:
     """Saves institution policy; returns the names of the fields that changed."""
     new = {
@@ -26,6 +28,10 @@ def institution_settings_update(
         "citation_style": citation_style,
         "students_see_only_complete": students_see_only_complete,
     }
+    if send_updates_automatically is not None:
+        new["send_updates_automatically"] = send_updates_automatically
+    if publishing_workflow is not None:
+        new["publishing_workflow"] = publishing_workflow
     changed = [key for key, value in new.items() if getattr(settings_row, key) != value]
     update_if_version(settings_row, expected_version=expected_version, fields=new)
     transaction.on_commit(InstitutionSettings.forget_cached)

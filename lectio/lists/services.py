@@ -13,7 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lectio.accounts.models import InstitutionSettings, User
+from lectio.accounts.models import InstitutionSettings, PublishingWorkflow, User
 from lectio.core.concurrency import StaleVersion, update_if_version
 from lectio.core.events import event_record
 from lectio.courses.models import Course
@@ -230,6 +230,28 @@ def reading_list_send_to_library(
         % {"count": moved},
         params={"citations": moved},
     )
+    if (
+        InstitutionSettings.cached().publishing_workflow
+        == PublishingWorkflow.PUBLISH_ON_SEND
+        and reading_list.publication_status != PublicationStatus.PUBLISHED
+    ):
+        PUBLICATION_MACHINE.check(
+            reading_list.publication_status, PublicationStatus.PUBLISHED
+        )
+        ReadingList.objects.filter(pk=reading_list.pk).update(
+            publication_status=PublicationStatus.PUBLISHED, published_at=timezone.now()
+        )
+        reading_list.publication_status = PublicationStatus.PUBLISHED
+        event_record(
+            actor=actor,
+            verb="list.publish",
+            target_type="list",
+            target_id=reading_list.pk,
+            list_id=reading_list.pk,
+            summary=_("Published on sending, visible to: %(who)s")
+            % {"who": Visibility(reading_list.visibility).label},
+            params={"visibility": reading_list.visibility, "on_send": True},
+        )
     _touch_content(reading_list.pk)
     return reading_list
 
@@ -255,6 +277,12 @@ def reading_list_publish(
         raise ServiceError(_("Choose who may see the list."))
     if material_access is not None and material_access not in MaterialAccess.values:
         raise ServiceError(_("Choose who may open the materials."))
+    if (
+        InstitutionSettings.cached().publishing_workflow
+        == PublishingWorkflow.LIBRARY_PUBLISHES
+        and not actor.is_library_staff
+    ):
+        raise ServiceError(_("At this institution the library publishes lists."))
     reading_list = _lock_list(reading_list)
     if reading_list.publication_status != PublicationStatus.PUBLISHED:
         PUBLICATION_MACHINE.check(

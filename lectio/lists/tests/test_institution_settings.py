@@ -57,6 +57,7 @@ def test_changing_the_style_queues_a_reformat(client, admin_user, a_citation):
             "name": "Lectio University",
             "citation_style": "ieee",
             "students_see_only_complete": "on",
+            "publishing_workflow": "instructor",
         },
     )
     assert response.status_code == 302
@@ -73,7 +74,12 @@ def test_changing_the_style_queues_a_reformat(client, admin_user, a_citation):
 
 def test_stale_settings_form_is_a_conflict(client, admin_user):
     client.force_login(admin_user)
-    data = {"version": 1, "name": "First", "citation_style": "apa"}
+    data = {
+        "version": 1,
+        "name": "First",
+        "citation_style": "apa",
+        "publishing_workflow": "instructor",
+    }
     assert client.post(URL, data).status_code == 302
     response = client.post(URL, {**data, "name": "Second"})
     assert response.status_code == 409
@@ -87,3 +93,51 @@ def test_unknown_style_is_refused(client, admin_user):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert InstitutionSettings.current().citation_style == "apa"
+
+
+def test_publishing_workflow_library_publishes_stops_instructors(client, admin_user):
+    from lectio.accounts.models import PublishingWorkflow
+    from lectio.lists.services import ServiceError
+
+    client.force_login(admin_user)
+    response = client.post(
+        URL,
+        {
+            "version": 1,
+            "name": "Lectio University",
+            "citation_style": "apa",
+            "publishing_workflow": "library",
+        },
+    )
+    assert response.status_code == 302
+    assert InstitutionSettings.current().publishing_workflow == (
+        PublishingWorkflow.LIBRARY_PUBLISHES
+    )
+    instructor = User.objects.create_user("teach", password="x", role="instructor")
+    reading_list = services.reading_list_create(actor=instructor, name="Mine")
+    with pytest.raises(ServiceError, match="the library publishes lists"):
+        services.reading_list_publish(
+            actor=instructor, reading_list=reading_list, visibility="course"
+        )
+    reading_list.refresh_from_db()
+    assert reading_list.publication_status == "Draft"
+    services.reading_list_publish(
+        actor=admin_user, reading_list=reading_list, visibility="course"
+    )
+    reading_list.refresh_from_db()
+    assert reading_list.publication_status == "Published"
+
+
+def test_publish_on_send_publishes_when_the_list_is_sent(db):
+    from lectio.accounts.models import PublishingWorkflow
+
+    InstitutionSettings.objects.update_or_create(
+        pk=1, defaults={"publishing_workflow": PublishingWorkflow.PUBLISH_ON_SEND}
+    )
+    InstitutionSettings.forget_cached()
+    instructor = User.objects.create_user("teach", password="x", role="instructor")
+    reading_list = services.reading_list_create(actor=instructor, name="Mine")
+    services.reading_list_send_to_library(actor=instructor, reading_list=reading_list)
+    reading_list.refresh_from_db()
+    assert reading_list.status == "ReadyForProcessing"
+    assert reading_list.publication_status == "Published"

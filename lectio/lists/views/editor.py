@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lectio.accounts.models import User
+from lectio.accounts.models import InstitutionSettings, PublishingWorkflow, User
 from lectio.core.concurrency import StaleVersion
 from lectio.lists import selectors, services
+from lectio.lists.extensions import editor_extras
 from lectio.lists.forms import (
     CollaboratorForm,
     DuplicateForm,
@@ -94,6 +96,17 @@ def list_editor(
             )
         )
     )
+    citations = [c for s in sections for c in s.citations.all()]
+    extras = editor_extras(request.user, reading_list, citations)
+    for citation in citations:
+        citation.extras_html = mark_safe(
+            "".join(extras.citation_html.get(citation.pk, []))
+        )  # type: ignore[attr-defined]  # noqa: S308 - rendered by templates
+    settings_row = InstitutionSettings.cached()
+    library_publishes = (
+        settings_row.publishing_workflow == PublishingWorkflow.LIBRARY_PUBLISHES
+        and not request.user.is_library_staff  # type: ignore[union-attr]
+    )
     return render(
         request,
         "lists/editor_list.html",
@@ -101,6 +114,7 @@ def list_editor(
             "list": reading_list,
             "right": right,
             "can_manage": right >= Right.MANAGE,
+            "can_publish": right >= Right.MANAGE and not library_publishes,
             "sections": sections,
             "courses": list(reading_list.courses.all()),
             "can_send": LIST_MACHINE.can(
@@ -111,7 +125,8 @@ def list_editor(
             ),
             "material_types": MaterialType.choices,
             "section_form": SectionForm(),
-            "citation_count": sum(len(s.citations.all()) for s in sections),
+            "citation_count": len(citations),
+            "list_extras_html": mark_safe("".join(extras.list_html)),  # noqa: S308
             "nav": "mine",
         },
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from lectio.accounts.models import InstitutionSettings
+from lectio.accounts.models import InstitutionSettings, PublishingWorkflow
 from lectio.accounts.services import institution_settings_update
 from lectio.core.concurrency import StaleVersion
 from lectio.lists.rendering import STYLES
@@ -33,6 +33,17 @@ class InstitutionSettingsForm(forms.Form):
         label=gettext_lazy("Students see only items the library has completed"),
         required=False,
     )
+    send_updates_automatically = forms.BooleanField(
+        label=gettext_lazy(
+            "Items added to a list the library already has go to the library at once"
+        ),
+        required=False,
+    )
+    publishing_workflow = forms.ChoiceField(
+        label=gettext_lazy("Publishing"),
+        choices=PublishingWorkflow.choices,
+        widget=forms.RadioSelect,
+    )
 
 
 @login_required
@@ -48,6 +59,8 @@ def institution_settings(request: HttpRequest) -> HttpResponse:
             "name": row.name,
             "citation_style": row.citation_style,
             "students_see_only_complete": row.students_see_only_complete,
+            "send_updates_automatically": row.send_updates_automatically,
+            "publishing_workflow": row.publishing_workflow,
         },
     )
     context = {"form": form, "nav": "settings"}
@@ -63,6 +76,10 @@ def institution_settings(request: HttpRequest) -> HttpResponse:
                     students_see_only_complete=form.cleaned_data[
                         "students_see_only_complete"
                     ],
+                    send_updates_automatically=form.cleaned_data[
+                        "send_updates_automatically"
+                    ],
+                    publishing_workflow=form.cleaned_data["publishing_workflow"],
                 )
                 if "citation_style" in changed:
                     style = form.cleaned_data["citation_style"]

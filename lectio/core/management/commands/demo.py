@@ -41,7 +41,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"\nOpen http://{host}:{port}/ — press Ctrl+C to stop.")
         sys.stdout.flush()
-        server = subprocess.Popen(gunicorn_argv(host, port, workers), env=os.environ.copy())
+        server = subprocess.Popen(
+            gunicorn_argv(host, port, workers), env=os.environ.copy()
+        )
         # The embedded demo runs the background worker in this process.
         worker = subprocess.Popen(
             [sys.executable, "-m", "lectio.cli", "worker"], env=os.environ.copy()
@@ -50,7 +52,8 @@ class Command(BaseCommand):
             while server.poll() is None:
                 if worker.poll() is not None:
                     worker = subprocess.Popen(
-                        [sys.executable, "-m", "lectio.cli", "worker"], env=os.environ.copy()
+                        [sys.executable, "-m", "lectio.cli", "worker"],
+                        env=os.environ.copy(),
                     )
                 time.sleep(1)
         except KeyboardInterrupt:

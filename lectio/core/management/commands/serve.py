@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand
 
 
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    executable = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    executable = shutil.which("gunicorn") or os.path.join(
+        os.path.dirname(sys.executable), "gunicorn"
+    )
     return [
         executable,
         "lectio.wsgi:application",
@@ -33,8 +35,12 @@ class Command(BaseCommand):
     help = "Serve Lectio with the production server (gunicorn)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("LECTIO_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("LECTIO_PORT", "8000")))
+        parser.add_argument(
+            "--host", default=os.environ.get("LECTIO_HOST", "127.0.0.1")
+        )
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("LECTIO_PORT", "8000"))
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -43,6 +49,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, **options):
         argv = gunicorn_argv(host, port, workers)
-        self.stdout.write(f"Serving Lectio on http://{host}:{port}/ ({workers} workers)")
+        self.stdout.write(
+            f"Serving Lectio on http://{host}:{port}/ ({workers} workers)"
+        )
         sys.stdout.flush()
         os.execv(argv[0], argv)
