@@ -30,7 +30,7 @@ from lectio.courses.models import (
     Enrolment,
     Term,
 )
-from lectio.lists import services
+from lectio.lists import processing, services
 from lectio.lists.models import (
     Citation,
     CollaboratorRight,
@@ -1051,22 +1051,18 @@ class _Builder:
             reading_list = services.reading_list_send_to_library(
                 actor=owner, reading_list=reading_list
             )
-            ReadingList.objects.filter(pk=reading_list.pk).update(
-                assigned_librarian=librarian
+            reading_list = processing.reading_list_take(
+                actor=librarian, reading_list=reading_list
             )
             if spec.status != ListStatus.READY_FOR_PROCESSING:
-                reading_list = services.reading_list_set_status(
-                    actor=librarian,
-                    reading_list=reading_list,
-                    status=ListStatus.BEING_PROCESSED,
+                reading_list = processing.reading_list_start_processing(
+                    actor=librarian, reading_list=reading_list
                 )
             for citation, item in planned:
                 self._process(citation, item, spec.status, librarian)
             if spec.status == ListStatus.COMPLETE:
-                reading_list = services.reading_list_set_status(
-                    actor=librarian,
-                    reading_list=reading_list,
-                    status=ListStatus.COMPLETE,
+                reading_list = processing.reading_list_complete(
+                    actor=librarian, reading_list=reading_list
                 )
         if spec.publication != PublicationStatus.DRAFT:
             reading_list = services.reading_list_publish(
@@ -1140,12 +1136,17 @@ class _Builder:
         )
         if target == READY or citation.status == target:
             return
+        # The library's own status change also starts processing the list; on a list
+        # still waiting for the library, a complete item is one the rules completed.
+        set_status = (
+            services.citation_set_status
+            if list_status == ListStatus.READY_FOR_PROCESSING
+            else processing.citation_set_status_by_library
+        )
         if citation.status == READY:
-            services.citation_set_status(
-                actor=librarian, citation=citation, status=IN_PROCESS
-            )
+            set_status(actor=librarian, citation=citation, status=IN_PROCESS)
         if target != IN_PROCESS:
-            services.citation_set_status(
+            set_status(
                 actor=librarian, citation=citation, status=target, reason=item.reason
             )
 
