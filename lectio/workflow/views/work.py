@@ -53,21 +53,31 @@ def _get(request: HttpRequest, list_id: int):
 @login_required
 def work(request: HttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
-    seen = reading_list.library_seen_at
-    news = list(
-        Event.objects.filter(list_id=reading_list.pk)
-        .filter(**({"created_at__gt": seen} if seen else {}))
-        .filter(
-            verb__in=[
-                "citation.add",
-                "citation.update",
-                "citation.delete",
-                "message.post",
-            ]
-        )
-        .exclude(actor__role__in=["librarian", "admin"])
-        .select_related("actor")[:50]
+    # News: what instructors did since the library last looked, counting only from
+    # when the list was sent (before that, preparing the list is not news).
+    since = max(
+        (
+            t
+            for t in (reading_list.library_seen_at, reading_list.sent_to_library_at)
+            if t
+        ),
+        default=None,
     )
+    news = []
+    if since is not None:
+        news = list(
+            Event.objects.filter(list_id=reading_list.pk, created_at__gt=since)
+            .filter(
+                verb__in=[
+                    "citation.add",
+                    "citation.update",
+                    "citation.delete",
+                    "message.post",
+                ]
+            )
+            .exclude(actor__role__in=["librarian", "admin"])
+            .select_related("actor")[:50]
+        )
     processing.reading_list_mark_seen(actor=request.user, reading_list=reading_list)  # type: ignore[arg-type]
     show = request.GET.get("show", "")
     citations = Citation.objects.filter(reading_list=reading_list).select_related(

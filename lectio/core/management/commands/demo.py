@@ -32,11 +32,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         from lectio.core.demo import load_demo
 
-        load_demo(stdout=self.stdout)
-        self.stdout.write("")
-        self.stdout.write("Demo logins (password for each: lectio):")
-        for name in LOGINS:
-            self.stdout.write(f"  {name}")
+        if not load_demo(stdout=self.stdout):
+            # Loaded before: load_demo printed nothing about the logins.
+            self.stdout.write("Demo logins (password for each: lectio):")
+            for name in LOGINS:
+                self.stdout.write(f"  {name}")
         if no_serve:
             return
         self.stdout.write(f"\nOpen http://{host}:{port}/ — press Ctrl+C to stop.")
