@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "lectio.courses",
     "lectio.lists",
     "lectio.workflow",
+    "lectio.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

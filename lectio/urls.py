@@ -1,9 +1,11 @@
 from django.urls import include, path
 
+from lectio.api.v1 import api as api_v1
 from lectio.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api_v1.urls),
     path("", include("lectio.accounts.urls")),
     path("", include("lectio.lists.urls")),
     path("", include("lectio.workflow.urls")),

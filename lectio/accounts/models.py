@@ -98,3 +98,34 @@ class InstitutionSettings(models.Model):
 
 CACHE_SECONDS = 10.0
 _CACHE: dict[str, tuple[float, InstitutionSettings]] = {}
+
+
+API_AREAS = ("courses", "lists", "workflow", "catalog", "analytics", "users", "loaders")
+
+
+class ApiKey(models.Model):
+    """A key for the institution's scripts. Only a hash is stored; the key itself is
+    shown once, when it is made. Scopes are "area:read" or "area:write" (write
+    implies read). The key acts as `user` (a service account or its creator)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allows(self, area: str, write: bool) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return f"{area}:write" in self.scopes or (
+            not write and f"{area}:read" in self.scopes
+        )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lectio.accounts.models import InstitutionSettings, User
+from lectio.accounts.models import API_AREAS, ApiKey, InstitutionSettings, User
 from lectio.core.concurrency import update_if_version
 from lectio.core.events import event_record
 
@@ -45,3 +49,79 @@ def institution_settings_update(
         params={"changed": changed},
     )
     return changed
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(
+    *, actor: User | None, name: str, scopes: list[str], user: User
+) -> tuple[ApiKey, str]:
+    """Makes a key; returns it with the secret, which is not stored anywhere."""
+    name = name.strip()
+    if not name:
+        raise ValueError(_("An API key needs a name."))
+    for scope in scopes:
+        area, _sep, mode = scope.partition(":")
+        if area not in API_AREAS or mode not in ("read", "write"):
+            raise ValueError(
+                _(
+                    "Unknown scope %(scope)s; use AREA:read or AREA:write with AREA one of %(areas)s."
+                )
+                % {"scope": scope, "areas": ", ".join(API_AREAS)}
+            )
+    if ApiKey.objects.filter(name=name).exists():
+        raise ValueError(
+            _("An API key named %(name)s exists already.") % {"name": name}
+        )
+    secret = "lk_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            name=name,
+            prefix=secret[:10],
+            key_hash=_hash_key(secret),
+            scopes=sorted(set(scopes)),
+            user=user,
+        )
+        event_record(
+            actor=actor,
+            verb="apikey.create",
+            target_type="apikey",
+            target_id=key.pk,
+            summary=f"API key {name}: {', '.join(key.scopes)}",
+        )
+    return key, secret
+
+
+def api_key_revoke(*, actor: User | None, name: str) -> ApiKey:
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().filter(name=name).first()
+        if key is None:
+            raise ValueError(_("No API key named %(name)s.") % {"name": name})
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            event_record(
+                actor=actor,
+                verb="apikey.revoke",
+                target_type="apikey",
+                target_id=key.pk,
+                summary=f"API key {name} revoked",
+            )
+    return key
+
+
+def api_key_authenticate(secret: str) -> ApiKey | None:
+    """The live key for `secret`, or None. Revocation takes effect at once."""
+    if not secret or len(secret) > 200:
+        return None
+    key = (
+        ApiKey.objects.select_related("user")
+        .filter(key_hash=_hash_key(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or not key.user.is_active:
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key

@@ -1,0 +1,70 @@
+"""Domain refusals as HTTP: 400 bad input, 403, 404, 409 conflicts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from lectio.core.concurrency import StaleVersion
+from lectio.core.statemachine import InvalidTransition
+from lectio.lists.processing import AlreadyAssigned
+from lectio.lists.services import ServiceError
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        # Bad input is a 400 naming each field, as the rest of the API answers.
+        errors = [
+            {
+                "field": ".".join(
+                    str(p) for p in error.get("loc", ()) if p not in ("body",)
+                ),
+                "message": error.get("msg", ""),
+            }
+            for error in exc.errors
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return api.create_response(
+            request, {"detail": detail, "errors": errors}, status=400
+        )
+
+    @api.exception_handler(AlreadyAssigned)
+    def already_assigned(request: HttpRequest, exc: AlreadyAssigned) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": str(exc), "assigned_to": exc.holder.username},
+            status=409,
+        )
+
+    @api.exception_handler(InvalidTransition)
+    def invalid_transition(
+        request: HttpRequest, exc: InvalidTransition
+    ) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": str(exc), "current": exc.current, "allowed": exc.allowed},
+            status=409,
+        )
+
+    @api.exception_handler(StaleVersion)
+    def stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": str(exc), "current_version": exc.current_version},
+            status=409,
+        )
+
+    @api.exception_handler(ServiceError)
+    def refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=400)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(request, {"detail": "Forbidden."}, status=403)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, {"detail": "Not found."}, status=404)
