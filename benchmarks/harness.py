@@ -84,12 +84,17 @@ class Result:
     ratio: float | None = None
     max_ratio: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # An absolute target on the measured median (server time), where the figure is one.
+    max_ms: float | None = None
 
     @property
     def target_met(self) -> bool | None:
-        if self.ratio is None or self.max_ratio is None:
-            return None
-        return self.ratio <= self.max_ratio
+        verdicts = []
+        if self.ratio is not None and self.max_ratio is not None:
+            verdicts.append(self.ratio <= self.max_ratio)
+        if self.max_ms is not None and self.measured is not None:
+            verdicts.append(self.measured.median_ms <= self.max_ms)
+        return all(verdicts) if verdicts else None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -100,6 +100,14 @@ class ReadingList(models.Model):
             models.Index(
                 fields=["status", "publication_status"], name="list_status_pub"
             ),
+            # The library's task list: tab counts and the default "longest waiting"
+            # order are read from these without touching the rows.
+            models.Index(
+                fields=["status", "assigned_librarian"], name="list_status_assignee"
+            ),
+            models.Index(
+                fields=["status", "sent_to_library_at"], name="list_status_sent"
+            ),
         ]
 
     def __str__(self) -> str:

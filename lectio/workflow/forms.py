@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lectio.accounts.models import Role, User
+from lectio.core.widgets import FastCheckboxes, FastSelect
 from lectio.courses.models import Department, Term
 from lectio.lists.models import Availability, MaterialType, Tag, TagKind
 from lectio.lists.statuses import (
@@ -28,30 +29,34 @@ class TaskFilterForm(forms.Form):
         label=_("List status"),
         required=False,
         choices=ListStatus.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxes,
     )
     publication_status = forms.ChoiceField(
         label=_("Publication"),
         required=False,
         choices=[("", _("Any"))] + list(PublicationStatus.choices),
+        widget=FastSelect,
     )
     processing_department = forms.ModelChoiceField(
         label=_("Processing department"),
         required=False,
         queryset=Department.objects.all(),
         empty_label=_("Any"),
+        widget=FastSelect,
     )
     academic_department = forms.ModelChoiceField(
         label=_("Academic department"),
         required=False,
         queryset=Department.objects.all(),
         empty_label=_("Any"),
+        widget=FastSelect,
     )
     term = forms.ModelChoiceField(
         label=_("Term"),
         required=False,
         queryset=Term.objects.all(),
         empty_label=_("Any"),
+        widget=FastSelect,
     )
     course = forms.CharField(
         label=_("Course code starts with"), required=False, max_length=100
@@ -66,6 +71,7 @@ class TaskFilterForm(forms.Form):
         label=_("With an open request"),
         required=False,
         choices=[("", _("Any"))] + list(RequestKind.choices),
+        widget=FastSelect,
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -78,6 +84,7 @@ class TaskFilterForm(forms.Form):
             ("status", _("Status")),
             ("due", _("Due back date")),
         ],
+        widget=FastSelect,
     )
 
 
@@ -89,6 +96,7 @@ class AssignForm(forms.Form):
         ),
         required=False,
         empty_label=_("Nobody (release)"),
+        widget=FastSelect,
     )
 
 

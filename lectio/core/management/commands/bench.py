@@ -180,9 +180,12 @@ class Command(BaseCommand):
                 f"{figures.rps:>9,.1f} req/s  {note}".rstrip()
             )
         verdict = ""
+        met = "met" if result.target_met else "MISSED"
         if result.max_ratio is not None:
-            met = "met" if result.target_met else "MISSED"
             verdict = f"  target <= {result.max_ratio:g}x: {met}"
-        out(f"  ratio     {result.ratio:.2f}x{verdict}")
+        if result.ratio is not None:
+            out(f"  ratio     {result.ratio:.2f}x{verdict}")
+        if result.max_ms is not None:
+            out(f"  target    median <= {result.max_ms:g} ms: {met}")
         for key, value in result.extra.items():
             out(f"  {key}: {value}")
