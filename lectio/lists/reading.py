@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -141,7 +142,7 @@ def _citation_html(
     if due:
         meta.append(
             f'<span class="badge">{escape(_("Read by"))} '
-            f'<time datetime="{due.isoformat()}">{due.strftime("%d %b %Y")}</time></span>'
+            f'<time datetime="{due.isoformat()}">{date_format(due, "j M Y")}</time></span>'
         )
     url = str(metadata.get("URL") or "")
     if url.lower().startswith(("http://", "https://")):

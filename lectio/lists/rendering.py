@@ -65,6 +65,33 @@ def _restore(text: str) -> str:
     return text
 
 
+_WRAPPERS = (("<i>", "</i>"), ("“", "”"), ("‘", "’"), ('"', '"'), ("<b>", "</b>"))
+
+
+def _drop_repeated_title(text: str, title: str) -> str:
+    """CSL puts the title in the author's place when there is no author and then
+    suppresses it; citeproc-py prints it twice. Remove the second one (with its
+    quotes or italics and the punctuation after it)."""
+    if not title:
+        return text
+    lowered, needle = text.lower(), title.lower()
+    first = lowered.find(needle)
+    second = lowered.find(needle, first + len(needle)) if first >= 0 else -1
+    if second < 0:
+        return text
+    start, end = second, second + len(needle)
+    for opening, closing in _WRAPPERS:
+        if (
+            text[start - len(opening) : start] == opening
+            and text[end : end + len(closing)] == closing
+        ):
+            start, end = start - len(opening), end + len(closing)
+            break
+    while end < len(text) and text[end] in ".,;:":
+        end += 1
+    return (text[:start].rstrip() + " " + text[end:].lstrip()).strip()
+
+
 def render_citation_html(csl: dict[str, Any], style: str = DEFAULT_STYLE) -> str:
     """One bibliography entry as safe HTML. Never raises: falls back to the title."""
     item = _protect({**csl, "id": "item"})
@@ -82,6 +109,10 @@ def render_citation_html(csl: dict[str, Any], style: str = DEFAULT_STYLE) -> str
         text = ""
     if not text:
         text = html.escape(str(csl.get("title") or ""))
+    elif not any(
+        csl.get(role) for role in ("author", "editor", "director", "composer")
+    ):
+        text = _drop_repeated_title(text, html.escape(str(csl.get("title") or "")))
     # Numeric styles prefix "[1]" or "1."; a list shows its own order.
     for prefix in ("[1]", "1."):
         if text.startswith(prefix):

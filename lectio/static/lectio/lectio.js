@@ -91,11 +91,12 @@
         credentials: "same-origin",
         headers: { "Accept": "application/json", "X-CSRFToken": token },
       }).then(function (response) {
-        // Reload so the move buttons and positions match the saved order.
+        // Reload so the move buttons and positions match the saved order; a refused
+        // move comes back as a message on the reloaded page (or the order as saved).
         window.location.hash = "c" + id;
         window.location.reload();
         return response;
-      });
+      }).catch(function () { window.location.reload(); });
     });
   }
 
