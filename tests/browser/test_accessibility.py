@@ -292,12 +292,6 @@ def test_pages_fit_the_lms_iframe_without_horizontal_scroll(
     assert problems == {}, _report(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A DOI or URL in a formatted citation is one unbreakable word: the "
-    ".citation grid column (1fr = minmax(auto, 1fr)) grows to it and the list "
-    "scrolls sideways at 400 px (lectio.css: .citation / .citation .ref).",
-)
 @pytest.mark.parametrize("role", ["instructor", "student"])
 def test_list_pages_fit_the_lms_iframe_with_long_links(
     new_page: Callable[..., Page],

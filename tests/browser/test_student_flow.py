@@ -237,11 +237,6 @@ def test_student_cannot_open_the_edit_pages(
     assert (course_list.name, course_list.version, book.title, book.version) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="There are no 403.html / 404.html templates: Django's bare error page has "
-    "no site header, navigation, skip link or way back to the student's courses.",
-)
 def test_refused_page_keeps_the_site_layout_and_a_way_back(
     page: Page, login: Login, student: User, course_list: ReadingList
 ) -> None:
