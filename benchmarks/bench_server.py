@@ -242,7 +242,8 @@ def load_python(
                     conn = None
             except (OSError, http.client.HTTPException):
                 bad += 1
-                conn.close()
+                if conn is not None:
+                    conn.close()
                 conn = None
                 continue
             mine.append(time.perf_counter() - started)

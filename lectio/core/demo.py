@@ -939,21 +939,20 @@ class _Builder:
     def course_catalogue(self) -> None:
         for spec in COURSES:
             term = self.terms[spec.term]
+            start, end = _dates(term)
             course = Course.objects.create(
                 code=spec.code,
                 section=spec.section,
                 name=spec.name,
                 academic_department=self.departments[spec.dept],
                 processing_department=self.departments[spec.library],
-                year=term.start_date.year
-                if term.start_date.month >= 8
-                else term.start_date.year - 1,
-                start_date=term.start_date,
-                end_date=term.end_date,
+                year=start.year if start.month >= 8 else start.year - 1,
+                start_date=start,
+                end_date=end,
                 participants=spec.participants,
                 weekly_hours=3,
                 searchable_ids=[f"{spec.code}-{spec.section}-{spec.term}"],
-                submit_lists_by=term.start_date - timedelta(weeks=6),
+                submit_lists_by=start - timedelta(weeks=6),
             )
             course.terms.add(term)
             CourseCampus.objects.create(
@@ -1075,7 +1074,7 @@ class _Builder:
             start = self.courses[spec.courses[0]].start_date
             if start:
                 return start
-        return self.terms["AUT2026"].start_date
+        return _dates(self.terms["AUT2026"])[0]
 
     def _sections(
         self, reading_list: ReadingList, owner: User, names: list[str]
@@ -1126,10 +1125,11 @@ class _Builder:
         if it says nothing, to where its list's status implies)."""
         target = item.status
         if target is None:
-            target = {
+            progress: dict[str, str] = {
                 ListStatus.COMPLETE: DONE,
                 ListStatus.BEING_PROCESSED: IN_PROCESS,
-            }.get(list_status, READY)
+            }
+            target = progress.get(list_status, READY)
         # Sending the list moved its items on: the copy in memory is stale.
         citation.status = Citation.objects.values_list("status", flat=True).get(
             pk=citation.pk
@@ -1321,7 +1321,13 @@ def demo_loaded() -> bool:
     return User.objects.filter(username="admin").exists()
 
 
-def load_demo(stdout: TextIO | None = None) -> bool:
+def _dates(term: Term) -> tuple[date, date]:
+    """The demo's terms always have both dates."""
+    assert term.start_date is not None and term.end_date is not None
+    return term.start_date, term.end_date
+
+
+def load_demo(stdout: Any = None) -> bool:
     """Loads the demo institution into the default database. False (and nothing
     changed) if it is there already."""
     out = stdout or sys.stdout

@@ -728,7 +728,8 @@ class BulkWriter:
         self, model: type[models.Model], names: Sequence[str]
     ) -> tuple[list[str], list[Any]]:
         fields = [model._meta.get_field(n) for n in names]
-        extra_cols, extra_values = [], []
+        extra_cols: list[str] = []
+        extra_values: list[Any] = []
         for f in model._meta.concrete_fields:
             if f.name in names or (f.primary_key and isinstance(f, models.AutoField)):
                 continue
@@ -737,9 +738,9 @@ class BulkWriter:
             default = f.get_default()
             if default is None and not f.null:
                 raise ValueError(f"{model.__name__}.{f.name} needs a value")
-            extra_cols.append(f.column)
+            extra_cols.append(f.column)  # type: ignore[union-attr]
             extra_values.append(adapt(f, default))
-        return [f.column for f in fields] + extra_cols, extra_values
+        return [f.column for f in fields] + extra_cols, extra_values  # type: ignore[union-attr,misc,return-value]
 
     def write(
         self,
@@ -812,8 +813,21 @@ def _d(value: date | None) -> Any:
     return None if value is None else connection.ops.adapt_datefield_value(value)
 
 
+def _start(term: Term) -> date:
+    """Generated terms always have both dates."""
+    assert term.start_date is not None
+    return term.start_date
+
+
+def _end(term: Term) -> date:
+    assert term.end_date is not None
+    return term.end_date
+
+
 def _next_ids(*models_: type[models.Model]) -> dict[type[models.Model], int]:
-    return {m: (m.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in models_}
+    return {
+        m: (m._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in models_
+    }
 
 
 # --- the generator ------------------------------------------------------------------
@@ -867,7 +881,7 @@ def generate(
     *,
     scale: float,
     seed: int = 2026,
-    stdout: TextIO | None = None,
+    stdout: Any = None,
     bench_lists: bool = True,
     batch_size: int = 20_000,
 ) -> GenerateReport:
@@ -1152,15 +1166,15 @@ class _Generator:
                     c.name,
                     pk,
                     lib,
-                    term.start_date.year
-                    if term.start_date.month >= 8
-                    else term.start_date.year - 1,
-                    _d(term.start_date),
-                    _d(term.end_date),
+                    _start(term).year
+                    if _start(term).month >= 8
+                    else _start(term).year - 1,
+                    _d(_start(term)),
+                    _d(_end(term)),
                     participants,
                     rng.randrange(1, 7),
                     json.dumps([f"{c.code}-{c.section}-{term.code}"]),
-                    _d(term.start_date - timedelta(weeks=6)),
+                    _d(_start(term) - timedelta(weeks=6)),
                     rng.random() < 0.03,
                     self.times[0],
                     self.times[0],
@@ -1411,7 +1425,7 @@ class _Generator:
                     pk,
                     course.instructors[0],
                     course.dept,
-                    self.terms[course.term].start_date,
+                    _start(self.terms[course.term]),
                     self.citation_status[status],
                     secs,
                 )
@@ -1596,9 +1610,9 @@ class _Generator:
                 name="Introduction to Biology (benchmark)",
                 academic_department_id=dept_pk,
                 processing_department_id=library,
-                year=term.start_date.year,
-                start_date=term.start_date,
-                end_date=term.end_date,
+                year=_start(term).year,
+                start_date=_start(term),
+                end_date=_end(term),
                 participants=len(classmates) + 1,
             )
             course.terms.add(term)
@@ -1648,7 +1662,7 @@ class _Generator:
                         reading_list.pk,
                         instructor.pk,
                         dept,
-                        term.start_date,
+                        _start(term),
                         lambda _r: CitationStatus.COMPLETE,
                         [(s.pk, n) for s, n in zip(sections, counts, strict=True)],
                     )

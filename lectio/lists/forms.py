@@ -277,7 +277,7 @@ class CitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if material_type not in MaterialType.values:
             material_type = MaterialType.BOOK
-        self.material_type = material_type
+        self.kind = material_type
         self.fields["material_type"].initial = material_type
         required = REQUIRED_BY_TYPE.get(material_type, {"title"})
         self.bib_field_names = []
@@ -330,7 +330,7 @@ class CitationForm(forms.Form):
         """The cleaned bibliographic fields keyed by CSL name."""
         return {
             key: self.cleaned_data.get(self.field_name(key), "")
-            for key in FIELDS_BY_TYPE[self.material_type]
+            for key in FIELDS_BY_TYPE[self.kind]
         }
 
     @classmethod

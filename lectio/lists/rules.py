@@ -8,7 +8,7 @@ from lectio.lists.models import Availability, CitationStatusRule
 
 
 def availability_facts(metadata: dict[str, Any], *, has_file: bool = False) -> set[str]:
-    facts = set()
+    facts: set[str] = set()
     url = str(metadata.get("URL") or "")
     if url.lower().startswith(("http://", "https://")):
         facts.add(Availability.HAS_URL)

@@ -915,7 +915,17 @@ def citation_move(
     reading_list = _lock_list(citation.reading_list)
     if section.reading_list_id != reading_list.pk:
         raise ServiceError(_("That section belongs to another list."))
-    source_section_id = citation.section_id
+    # Under the list's lock, read where the citation and the section are now: the
+    # caller's copies may predate another move or a delete.
+    source_section_id = (
+        Citation.objects.filter(pk=citation.pk)
+        .values_list("section_id", flat=True)
+        .first()
+    )
+    if source_section_id is None:
+        raise ServiceError(_("That item was removed in the meantime."))
+    if not Section.objects.filter(pk=section.pk).exists():
+        raise ServiceError(_("That section was removed in the meantime."))
     siblings = [
         c
         for c in Citation.objects.filter(section=section)

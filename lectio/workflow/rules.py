@@ -22,6 +22,7 @@ MODELS: dict[str, type[Model]] = {
 @transaction.atomic
 def rule_add(*, actor: User, kind: str, data: dict[str, Any]) -> Model:
     model = MODELS[kind]
+    rule: Model
     if kind == "purchase":
         rule, _created = PurchaseRatio.objects.update_or_create(
             tag=data["tag"], defaults={"students_per_copy": data["students_per_copy"]}

@@ -180,7 +180,7 @@ def task_list(
         .annotate(has_alert=Q(_has_alert()))
         .prefetch_related("courses")
     }
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    rows: list[ReadingList] = [by_id[pk] for pk in ids if pk in by_id]
     ids = [r.pk for r in rows]
     citation_counts: dict[int, dict[str, int]] = defaultdict(dict)
     for list_id, status, n in (

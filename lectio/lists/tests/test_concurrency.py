@@ -414,7 +414,6 @@ STALE_MOVE = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_MOVE)
 def test_two_moves_of_one_citation_to_different_sections_leave_no_gap(
     race: Race,
     browsers: dict[str, Browser],
@@ -444,7 +443,6 @@ def test_two_moves_of_one_citation_to_different_sections_leave_no_gap(
     assert positions(week1) == [0]
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_MOVE)
 def test_moving_a_citation_someone_is_deleting_leaves_no_gap(
     race: Race,
     browsers: dict[str, Browser],

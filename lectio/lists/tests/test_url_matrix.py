@@ -697,12 +697,7 @@ GET_PAGE_TAKES_POST = (
     "lectio/lists/views/editor.py my_lists and history have no method restriction; "
     "add @require_safe (below @login_required where there is one)"
 )
-KNOWN_BUGS: dict[tuple[str, str], tuple[Callable[[Ctx], bool], str]] = {
-    ("lists:detail", "POST"): (lambda ctx: True, GET_PAGE_TAKES_POST),
-    ("lists:reader_home", "POST"): (lambda ctx: ctx.role != GUEST, GET_PAGE_TAKES_POST),
-    ("lists:mine", "POST"): (lambda ctx: ctx.role != GUEST, GET_PAGE_TAKES_POST),
-    ("lists:history", "POST"): (lambda ctx: ctx.role != GUEST, GET_PAGE_TAKES_POST),
-}
+KNOWN_BUGS: dict[tuple[str, str], tuple[Callable[[Ctx], bool], str]] = {}
 
 
 # The URL modules this matrix answers for; other apps keep matrices of their own.

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from lectio.accounts.models import InstitutionSettings, PublishingWorkflow
 from lectio.accounts.services import institution_settings_update
 from lectio.core.concurrency import StaleVersion
+from lectio.core.requests import AuthedHttpRequest
 from lectio.lists.rendering import STYLES
 from lectio.lists.tasks import rerender_citations
 from lectio.lists.views.common import render_conflict
@@ -48,8 +49,8 @@ class InstitutionSettingsForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def institution_settings(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_institution_admin:  # type: ignore[union-attr]
+def institution_settings(request: AuthedHttpRequest) -> HttpResponse:
+    if not request.user.is_institution_admin:
         raise PermissionDenied
     row = InstitutionSettings.current()
     form = InstitutionSettingsForm(
@@ -68,7 +69,7 @@ def institution_settings(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 changed = institution_settings_update(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     settings_row=row,
                     expected_version=form.cleaned_data["version"],
                     name=form.cleaned_data["name"],

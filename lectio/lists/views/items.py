@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectio.core.concurrency import StaleVersion
+from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import selectors, services
 from lectio.lists.forms import (
     CitationEditForm,
@@ -36,7 +37,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def section_add(request: HttpRequest, list_id: int) -> HttpResponse:
+def section_add(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list, _right = selectors.reading_list_get_for_editor(
         user=request.user, list_id=list_id
     )
@@ -44,7 +45,7 @@ def section_add(request: HttpRequest, list_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             section = services.section_add(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reading_list=reading_list,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
@@ -63,7 +64,7 @@ def section_add(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def section_edit(request: HttpRequest, section_id: int) -> HttpResponse:
+def section_edit(request: AuthedHttpRequest, section_id: int) -> HttpResponse:
     section = selectors.section_get_for_editor(user=request.user, section_id=section_id)
     form = SectionEditForm(
         request.POST or None,
@@ -84,7 +85,7 @@ def section_edit(request: HttpRequest, section_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.section_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 section=section,
                 expected_version=form.cleaned_data["version"],
                 name=form.cleaned_data["name"],
@@ -104,12 +105,12 @@ def section_edit(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
+def section_delete(request: AuthedHttpRequest, section_id: int) -> HttpResponse:
     section = selectors.section_get_for_editor(user=request.user, section_id=section_id)
     list_id = section.reading_list_id
     if request.method == "POST":
         try:
-            services.section_delete(actor=request.user, section=section)  # type: ignore[arg-type]
+            services.section_delete(actor=request.user, section=section)
         except REFUSALS as error:
             return redirect_with_error(request, list_url(list_id), error)
         messages.success(request, _("Section deleted."))
@@ -129,7 +130,7 @@ def section_delete(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
+def section_move(request: AuthedHttpRequest, section_id: int) -> HttpResponse:
     section = selectors.section_get_for_editor(user=request.user, section_id=section_id)
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
@@ -143,7 +144,7 @@ def section_move(request: HttpRequest, section_id: int) -> HttpResponse:
                 list_url(section.reading_list_id),
                 ValueError(_("Say where to move it.")),
             )
-    services.section_move(actor=request.user, section=section, position=position)  # type: ignore[arg-type]
+    services.section_move(actor=request.user, section=section, position=position)
     if _wants_json(request):
         return JsonResponse({"section": section.pk, "position": section.position})
     return redirect(list_url(section.reading_list_id, f"s{section.pk}"))
@@ -159,7 +160,7 @@ def _material_type(request: HttpRequest, default: str = MaterialType.BOOK) -> st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def citation_add(request: HttpRequest, list_id: int) -> HttpResponse:
+def citation_add(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list, _right = selectors.reading_list_get_for_editor(
         user=request.user, list_id=list_id
     )
@@ -178,7 +179,7 @@ def citation_add(request: HttpRequest, list_id: int) -> HttpResponse:
         metadata = services.csl_from_fields(material_type, form.csl_fields())
         try:
             citation = services.citation_add(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reading_list=reading_list,
                 section=section,
                 material_type=material_type,
@@ -215,7 +216,7 @@ def citation_add(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def citation_edit(request: HttpRequest, citation_id: int) -> HttpResponse:
+def citation_edit(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     citation = selectors.citation_get_for_editor(
         user=request.user, citation_id=citation_id
     )
@@ -251,7 +252,7 @@ def citation_edit(request: HttpRequest, citation_id: int) -> HttpResponse:
     if request.method == "POST" and not changing_type and form.is_valid():
         try:
             services.citation_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 citation=citation,
                 expected_version=form.cleaned_data["version"],
                 material_type=material_type,
@@ -273,13 +274,13 @@ def citation_edit(request: HttpRequest, citation_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def citation_delete(request: HttpRequest, citation_id: int) -> HttpResponse:
+def citation_delete(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     citation = selectors.citation_get_for_editor(
         user=request.user, citation_id=citation_id
     )
     list_id = citation.reading_list_id
     if request.method == "POST":
-        services.citation_delete(actor=request.user, citation=citation)  # type: ignore[arg-type]
+        services.citation_delete(actor=request.user, citation=citation)
         messages.success(request, _("Citation removed."))
         return redirect(list_url(list_id))
     return render(
@@ -296,7 +297,7 @@ def citation_delete(request: HttpRequest, citation_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
+def citation_move(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     """Moves a citation: up/down one place (buttons, keyboard) or to a section and
     position (drag and drop, the move form)."""
     citation = selectors.citation_get_for_editor(
@@ -327,7 +328,7 @@ def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
         position = section.citations.count()
     try:
         services.citation_move(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             citation=citation,
             section=section,
             position=position,
@@ -349,12 +350,12 @@ def citation_move(request: HttpRequest, citation_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def citation_send(request: HttpRequest, citation_id: int) -> HttpResponse:
+def citation_send(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     citation = selectors.citation_get_for_editor(
         user=request.user, citation_id=citation_id
     )
     try:
-        services.citation_send_to_library(actor=request.user, citation=citation)  # type: ignore[arg-type]
+        services.citation_send_to_library(actor=request.user, citation=citation)
     except REFUSALS as error:
         return redirect_with_error(request, list_url(citation.reading_list_id), error)
     messages.success(request, _("The citation is with the library now."))

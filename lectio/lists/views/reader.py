@@ -6,10 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from lectio.accounts.models import InstitutionSettings
 from lectio.core.htmx import vary_on_htmx
+from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
 from lectio.lists.forms import PrivateNoteForm
 from lectio.lists.models import Citation, CitationInteraction
@@ -18,7 +23,8 @@ from lectio.lists.views.common import list_url
 
 
 @login_required
-def reader_home(request: HttpRequest) -> HttpResponse:
+@require_safe
+def reader_home(request: AuthedHttpRequest) -> HttpResponse:
     courses = list(selectors.courses_for_student(user=request.user))
     lists = selectors.published_lists_for_courses(
         [c.pk for c in courses]
@@ -35,6 +41,7 @@ def reader_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     """Editors get the editing view (or, with ?view=reader, a preview of what students
     see); readers get the reading view; others a 404 or the login page."""
@@ -82,7 +89,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def list_marks(request: HttpRequest, list_id: int) -> HttpResponse:
+def list_marks(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     """Toggles done or like on one citation of the list for the reader."""
     reading_list, right = selectors.reading_list_get_for_reader(
         user=request.user, list_id=list_id

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import selectors as list_selectors
 from lectio.lists.models import Citation
 from lectio.lists.services import ServiceError
@@ -20,7 +21,7 @@ from lectio.workflow.models import Message, NotificationPreference, Thread
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def discussion(request: HttpRequest, list_id: int) -> HttpResponse:
+def discussion(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list, _right = list_selectors.reading_list_get_for_editor(
         user=request.user, list_id=list_id
     )
@@ -34,7 +35,7 @@ def discussion(request: HttpRequest, list_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.message_post(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reading_list=reading_list,
                 citation=citation,
                 body=form.cleaned_data["body"],
@@ -61,18 +62,18 @@ def discussion(request: HttpRequest, list_id: int) -> HttpResponse:
             "thread": thread.select_related("author", "citation").order_by(
                 "created_at"
             ),
-            "nav": "library" if request.user.is_library_staff else "mine",  # type: ignore[union-attr]
+            "nav": "library" if request.user.is_library_staff else "mine",
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthedHttpRequest) -> HttpResponse:
     pref = NotificationPreference.objects.filter(user=request.user).first()
     if request.method == "POST":
         services.notification_preference_set(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             daily_digest=request.POST.get("daily_digest") == "on",
         )
         messages.success(request, _("Notification settings saved."))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lectio.core.requests import AuthedHttpRequest
 from lectio.core.statemachine import InvalidTransition
 from lectio.lists import selectors as list_selectors
 from lectio.lists.services import ServiceError
@@ -25,15 +26,15 @@ from lectio.workflow.models import (
 REFUSALS = (ServiceError, InvalidTransition)
 
 
-def _back(request: HttpRequest, citation_id: int, list_id: int) -> str:
-    if request.user.is_library_staff:  # type: ignore[union-attr]
+def _back(request: AuthedHttpRequest, citation_id: int, list_id: int) -> str:
+    if request.user.is_library_staff:
         return reverse("workflow:work", args=[list_id]) + f"#c{citation_id}"
     return reverse("lists:detail", args=[list_id]) + f"#c{citation_id}"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest, citation_id: int) -> HttpResponse:
+def request_new(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     citation = list_selectors.citation_get_for_editor(
         user=request.user, citation_id=citation_id
     )
@@ -42,7 +43,7 @@ def request_new(request: HttpRequest, citation_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.request_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 citation=citation,
                 kind=form.cleaned_data["kind"],
                 details=form.cleaned_data["details"],
@@ -64,14 +65,14 @@ def request_new(request: HttpRequest, citation_id: int) -> HttpResponse:
             "list": citation.reading_list,
             "suggested_copies": services.suggested_copies(citation),
             "back": _back(request, citation.pk, citation.reading_list_id),
-            "nav": "library" if request.user.is_library_staff else "mine",  # type: ignore[union-attr]
+            "nav": "library" if request.user.is_library_staff else "mine",
         },
     )
 
 
 @login_required
 @require_POST
-def request_state(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_state(request: AuthedHttpRequest, request_id: int) -> HttpResponse:
     req = get_object_or_404(ProcessingRequest, pk=request_id)
     # The person must be able to edit the list the request belongs to.
     list_selectors.citation_get_for_editor(
@@ -84,7 +85,7 @@ def request_state(request: HttpRequest, request_id: int) -> HttpResponse:
         if target not in RequestState.values:
             raise ServiceError(_("Unknown request state."))
         services.request_set_state(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             request=req,
             state=target,
             reason=form.cleaned_data.get("reason", ""),
@@ -100,14 +101,14 @@ def request_state(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest, kind: str) -> HttpResponse:
+def queue(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     selectors.require_library(request.user)
     if kind not in RequestKind.values:
         from django.http import Http404
 
         raise Http404
     state = request.GET.get("state", "open")
-    rows = selectors.request_queue(user=request.user, kind=kind, state=state)[:500]  # type: ignore[arg-type]
+    rows = selectors.request_queue(user=request.user, kind=kind, state=state)[:500]
     return render(
         request,
         "workflow/queue.html",

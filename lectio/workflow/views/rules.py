@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lectio.core.requests import AuthedHttpRequest
 from lectio.workflow import rules
 from lectio.workflow.forms import CopyrightRuleForm, PurchaseRatioForm, StatusRuleForm
 
@@ -22,13 +23,13 @@ FORMS = {
 
 
 def _require_admin(request: HttpRequest) -> None:
-    if not (request.user.is_authenticated and request.user.is_institution_admin):  # type: ignore[union-attr]
+    if not (request.user.is_authenticated and request.user.is_institution_admin):
         raise PermissionDenied
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules_page(request: HttpRequest) -> HttpResponse:
+def rules_page(request: AuthedHttpRequest) -> HttpResponse:
     _require_admin(request)
     kind = request.POST.get("rule_kind", "")
     forms = {name: cls(prefix=name) for name, cls in FORMS.items()}
@@ -36,7 +37,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
         form = FORMS[kind](request.POST, prefix=kind)
         forms[kind] = form
         if form.is_valid():
-            rules.rule_add(actor=request.user, kind=kind, data=form.cleaned_data)  # type: ignore[arg-type]
+            rules.rule_add(actor=request.user, kind=kind, data=form.cleaned_data)
             messages.success(request, _("Rule added."))
             return redirect("workflow:rules")
     return render(
@@ -48,9 +49,9 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_delete(request: HttpRequest, kind: str, rule_id: int) -> HttpResponse:
+def rule_delete(request: AuthedHttpRequest, kind: str, rule_id: int) -> HttpResponse:
     _require_admin(request)
-    if rules.rule_delete(actor=request.user, kind=kind, rule_id=rule_id):  # type: ignore[arg-type]
+    if rules.rule_delete(actor=request.user, kind=kind, rule_id=rule_id):
         messages.success(request, _("Rule removed."))
     else:
         messages.error(request, _("No such rule."))
@@ -59,10 +60,10 @@ def rule_delete(request: HttpRequest, kind: str, rule_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_move(request: HttpRequest, kind: str, rule_id: int) -> HttpResponse:
+def rule_move(request: AuthedHttpRequest, kind: str, rule_id: int) -> HttpResponse:
     _require_admin(request)
     rules.rule_move(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         kind=kind,
         rule_id=rule_id,
         up=request.POST.get("direction") == "up",

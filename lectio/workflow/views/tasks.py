@@ -6,12 +6,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lectio.core.htmx import is_htmx, vary_on_htmx
+from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import processing
 from lectio.lists.services import ServiceError
 from lectio.workflow import selectors
@@ -27,9 +28,9 @@ TAB_LABELS = {
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     selectors.require_library(request.user)
-    counts = selectors.home_counts(user=request.user)  # type: ignore[arg-type]
+    counts = selectors.home_counts(user=request.user)
     queues = [
         (kind, label, counts.get(f"requests_{kind}", 0))
         for kind, label in RequestKind.choices
@@ -62,7 +63,7 @@ def _filters(form: TaskFilterForm) -> tuple[selectors.TaskFilters, str]:
 
 
 @login_required
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthedHttpRequest) -> HttpResponse:
     """Tabs, filters, sorting and paging, all in the URL so a view can be bookmarked."""
     selectors.require_library(request.user)
     form = TaskFilterForm(request.GET or None)
@@ -73,7 +74,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     page = selectors.task_list(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         tab=tab,
         filters=filters,
         sort=sort,
@@ -113,7 +114,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_assign(request: HttpRequest) -> HttpResponse:
+def bulk_assign(request: AuthedHttpRequest) -> HttpResponse:
     selectors.require_library(request.user)
     form = AssignForm(request.POST)
     ids = [int(v) for v in request.POST.getlist("list_ids") if v.isdigit()]
@@ -128,7 +129,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         count = processing.reading_lists_assign(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             list_ids=ids,
             assignee=form.cleaned_data["assignee"],
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectio.core.models import Event
+from lectio.core.requests import AuthedHttpRequest
 from lectio.core.statemachine import InvalidTransition
 from lectio.lists import processing
 from lectio.lists import selectors as list_selectors
@@ -51,7 +53,7 @@ def _get(request: HttpRequest, list_id: int):
 
 
 @login_required
-def work(request: HttpRequest, list_id: int) -> HttpResponse:
+def work(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
     # News: what instructors did since the library last looked, counting only from
     # when the list was sent (before that, preparing the list is not news).
@@ -78,25 +80,23 @@ def work(request: HttpRequest, list_id: int) -> HttpResponse:
             .exclude(actor__role__in=["librarian", "admin"])
             .select_related("actor")[:50]
         )
-    processing.reading_list_mark_seen(actor=request.user, reading_list=reading_list)  # type: ignore[arg-type]
+    processing.reading_list_mark_seen(actor=request.user, reading_list=reading_list)
     show = request.GET.get("show", "")
-    citations = Citation.objects.filter(reading_list=reading_list).select_related(
+    chosen = Citation.objects.filter(reading_list=reading_list).select_related(
         "section"
     )
     if show in selectors.CITATION_FILTERS:
-        citations = citations.filter(selectors.CITATION_FILTERS[show])
+        chosen = chosen.filter(selectors.CITATION_FILTERS[show])
     elif show == "digitization":
-        citations = citations.filter(requests__kind="digitization").distinct()
+        chosen = chosen.filter(requests__kind="digitization").distinct()
     elif show == "messages":
-        citations = citations.filter(
+        chosen = chosen.filter(
             pk__in=Message.objects.filter(reading_list=reading_list).values(
                 "citation_id"
             )
         )
     citations = list(
-        citations.order_by("section__position", "position", "id").prefetch_related(
-            "tags"
-        )
+        chosen.order_by("section__position", "position", "id").prefetch_related("tags")
     )
     requests_by_citation: dict[int, list[ProcessingRequest]] = defaultdict(list)
     for req in ProcessingRequest.objects.filter(reading_list=reading_list).order_by(
@@ -150,7 +150,7 @@ def work(request: HttpRequest, list_id: int) -> HttpResponse:
     )
 
 
-def _quick_targets(status: str) -> list[tuple[str, str]]:
+def _quick_targets(status: str) -> list[tuple[str, Any]]:
     """One-click status buttons; declining needs a reason, so it goes through the
     form for selected items."""
     labels = dict(CitationStatus.choices)
@@ -175,21 +175,21 @@ def _act(
 
 @login_required
 @require_POST
-def take(request: HttpRequest, list_id: int) -> HttpResponse:
+def take(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
     return _act(
         request,
         list_id,
         lambda: processing.reading_list_take(
             actor=request.user, reading_list=reading_list
-        ),  # type: ignore[arg-type]
+        ),
         _("The list is yours now."),
     )
 
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, list_id: int) -> HttpResponse:
+def assign(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -199,7 +199,7 @@ def assign(request: HttpRequest, list_id: int) -> HttpResponse:
         request,
         list_id,
         lambda: processing.reading_list_assign(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reading_list=reading_list,
             assignee=form.cleaned_data["assignee"],
         ),
@@ -209,21 +209,21 @@ def assign(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start(request: HttpRequest, list_id: int) -> HttpResponse:
+def start(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
     return _act(
         request,
         list_id,
         lambda: processing.reading_list_start_processing(
             actor=request.user, reading_list=reading_list
-        ),  # type: ignore[arg-type]
+        ),
         _("Processing started."),
     )
 
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, list_id: int) -> HttpResponse:
+def complete(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
     form = CompleteForm(request.POST)
     form.is_valid()
@@ -231,7 +231,7 @@ def complete(request: HttpRequest, list_id: int) -> HttpResponse:
         request,
         list_id,
         lambda: processing.reading_list_complete(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reading_list=reading_list,
             reason=form.cleaned_data.get("reason", ""),
         ),
@@ -241,7 +241,7 @@ def complete(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def citations_status(request: HttpRequest, list_id: int) -> HttpResponse:
+def citations_status(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     """One or many citations to a new status (the per-item buttons and the bulk form)."""
     reading_list = _get(request, list_id)
     form = BulkStatusForm(request.POST)
@@ -254,7 +254,7 @@ def citations_status(request: HttpRequest, list_id: int) -> HttpResponse:
         request,
         list_id,
         lambda: processing.citations_set_status(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reading_list=reading_list,
             citation_ids=ids,
             status=form.cleaned_data["status"],
@@ -267,7 +267,7 @@ def citations_status(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def citation_library(request: HttpRequest, citation_id: int) -> HttpResponse:
+def citation_library(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     """The library's own note, tags and copyright status of a citation."""
     selectors.require_library(request.user)
     citation = list_selectors.citation_get_for_editor(
@@ -285,14 +285,14 @@ def citation_library(request: HttpRequest, citation_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             processing.citation_library_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 citation=citation,
                 library_note=form.cleaned_data["library_note"],
                 tag_ids=[t.pk for t in form.cleaned_data["tags"]],
             )
             if form.cleaned_data["copyright_status"] != citation.copyright_status:
                 processing.citation_set_copyright(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     citation=citation,
                     copyright_status=form.cleaned_data["copyright_status"],
                 )

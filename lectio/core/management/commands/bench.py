@@ -27,7 +27,7 @@ def discover(directory: Path) -> list[Any]:
     parent = str(directory.parent)
     if parent not in sys.path:
         sys.path.insert(0, parent)
-    found = []
+    found: list[Any] = []
     for path in sorted(directory.glob("bench_*.py")):
         module = importlib.import_module(f"{directory.name}.{path.stem}")
         found.extend(getattr(module, "BENCHMARKS", []))
