@@ -180,6 +180,12 @@ EMAIL_BACKEND = os.environ.get(
     "LECTIO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("LECTIO_FROM_EMAIL", "lectio@localhost")
+EMAIL_HOST = os.environ.get("LECTIO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("LECTIO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("LECTIO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LECTIO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LECTIO_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 15
 
 TASKS = {
     "default": {

@@ -355,7 +355,7 @@ def send_digests() -> int:
     for person in User.objects.filter(pk__in=user_ids):
         with transaction.atomic():
             pending = list(
-                PendingNotification.objects.select_for_update()
+                PendingNotification.objects.select_for_update(of=("self",))
                 .filter(user=person)
                 .select_related(
                     "message__reading_list", "message__author", "message__citation"

@@ -48,6 +48,12 @@ class Command(BaseCommand):
         worker = subprocess.Popen(
             [sys.executable, "-m", "lectio.cli", "worker"], env=os.environ.copy()
         )
+
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        # A process manager's SIGTERM stops the server and the worker too.
+        signal.signal(signal.SIGTERM, stop)
         try:
             while server.poll() is None:
                 if worker.poll() is not None:
