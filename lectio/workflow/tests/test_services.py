@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from lectio.accounts.models import Role, User
 from lectio.core.factories import (
@@ -1604,13 +1604,6 @@ def test_daily_digest_readers_get_no_email_per_message(
     ]
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    reason="send_digests() locks PendingNotification rows with select_for_update() "
-    "while select_related() outer-joins the nullable message author and citation: "
-    "PostgreSQL refuses FOR UPDATE on the nullable side of an outer join",
-)
 def test_daily_digest_collects_messages_into_one_email(
     digest_messages: list[Message], outbox: list[Any]
 ) -> None:
