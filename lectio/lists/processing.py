@@ -271,10 +271,19 @@ def citation_library_update(
 
 @transaction.atomic
 def citation_set_copyright(
-    *, actor: User, citation: Citation, copyright_status: str, reason: str = ""
+    *,
+    actor: User,
+    citation: Citation,
+    copyright_status: str,
+    reason: str = "",
+    by_rule: bool = False,
 ) -> Citation:
+    """Library staff set the copyright status; `by_rule` is the institution's
+    copyright rules deciding on a request someone else made."""
     from lectio.lists.statuses import CopyrightStatus
 
+    if not by_rule:
+        _require_library(actor)
     if copyright_status not in CopyrightStatus.values:
         raise ServiceError(_("Unknown copyright status."))
     before = citation.copyright_status

@@ -802,6 +802,12 @@ def citation_add(
     citation.save()
     if tags:
         citation.tags.set(tags)
+    if (
+        reading_list.status == ListStatus.COMPLETE
+        and citation.status == CitationStatus.READY_FOR_PROCESSING
+    ):
+        # New work for the library: the completed list goes back on its task list.
+        _set_list_status(actor, reading_list, ListStatus.READY_FOR_PROCESSING)
     _touch_content(reading_list.pk)
     alert = _raise_library_alert(actor, reading_list.pk)
     event_record(

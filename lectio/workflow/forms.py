@@ -79,10 +79,14 @@ class TaskFilterForm(forms.Form):
         choices=[
             ("age", _("Longest waiting")),
             ("sent", _("Most recently sent")),
-            ("name", _("Name")),
-            ("code", _("Code")),
+            ("name", _("Name, A to Z")),
+            ("-name", _("Name, Z to A")),
+            ("code", _("Code, A to Z")),
+            ("-code", _("Code, Z to A")),
             ("status", _("Status")),
-            ("due", _("Due back date")),
+            ("-status", _("Status, reversed")),
+            ("due", _("Due back date, soonest")),
+            ("-due", _("Due back date, latest")),
         ],
         widget=FastSelect,
     )

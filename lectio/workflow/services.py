@@ -51,7 +51,7 @@ def parse_page_ranges(text: str) -> list[tuple[int, int]]:
         match = _RANGE.match(part)
         if not match:
             raise ServiceError(
-                _("“%(part)s” is not a page or page range.") % {"part": part}
+                _("“%(part)s” is not a page or page range.") % {"part": part.strip()}
             )
         start = int(match.group(1))
         end = int(match.group(2) or start)
@@ -139,8 +139,16 @@ def request_create(
     ranges = parse_page_ranges(page_ranges) if page_ranges else []
     if kind == RequestKind.DIGITIZATION and not ranges:
         raise ServiceError(_("Say which pages to digitize, e.g. 12-30, 45-51."))
-    if total_pages is not None and ranges and page_count(ranges) > total_pages:
-        raise ServiceError(_("More pages requested than the work has."))
+    if total_pages is not None:
+        for start, end in ranges:
+            if end > total_pages:
+                raise ServiceError(
+                    _("Pages %(range)s go past the end of the work (%(total)s pages).")
+                    % {
+                        "range": f"{start}-{end}" if start != end else str(start),
+                        "total": total_pages,
+                    }
+                )
     if kind == RequestKind.PURCHASE and copies is None:
         copies = suggested_copies(citation)
     if copies is not None and copies < 1:
@@ -178,6 +186,7 @@ def request_create(
             citation, pages=page_count(ranges), total_pages=total_pages
         )
         processing.citation_set_copyright(
+            by_rule=True,
             actor=actor,
             citation=citation,
             copyright_status=outcome,

@@ -955,11 +955,6 @@ def test_bad_page_ranges_are_refused_naming_the_bad_part(
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parse_page_ranges names an unparseable part with its leading space "
-    "(“ 12-a”): it quotes `part`, not `part.strip()`",
-)
 def test_a_bad_part_after_a_good_one_is_named_without_its_spaces(
     sent_list: ReadingList, instructor: User
 ) -> None:
@@ -992,7 +987,10 @@ def test_more_pages_than_the_work_has_are_refused(
 ) -> None:
     before = snapshot()
 
-    with pytest.raises(ServiceError, match="^More pages requested than the work has.$"):
+    with pytest.raises(
+        ServiceError,
+        match=r"^Pages 61-71 go past the end of the work \(60 pages\)\.$",
+    ):
         workflow.request_create(
             actor=instructor,
             citation=item(sent_list, ANTHOLOGIES),
@@ -1004,12 +1002,6 @@ def test_more_pages_than_the_work_has_are_refused(
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="request_create compares only the number of pages with total_pages, so "
-    "pages past the end of the work (290-310 of 300) are accepted, and the copyright "
-    "rules approve them as 7% of the work",
-)
 def test_pages_past_the_end_of_the_work_are_refused(
     sent_list: ReadingList,
     instructor: User,
@@ -1795,12 +1787,6 @@ def test_changes_to_a_list_not_sent_raise_no_alert(
     assert fresh(reading_list).library_alert_at is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an item added to a Complete list becomes ReadyForProcessing and raises "
-    "library_alert_at, but the list stays Complete, which the task list leaves out by "
-    "default: the new task reaches nobody's task list",
-)
 def test_an_item_added_to_a_completed_list_is_back_on_the_task_list(
     sent_list: ReadingList, instructor: User, librarian: User
 ) -> None:

@@ -43,7 +43,9 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _filters(form: TaskFilterForm) -> tuple[selectors.TaskFilters, str]:
-    data = form.cleaned_data if form.is_valid() else {}
+    # The fields that are valid still apply when another one is not.
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
     filters = selectors.TaskFilters()
     if data.get("status"):
         filters.statuses = data["status"]
