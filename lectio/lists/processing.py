@@ -19,6 +19,7 @@ from lectio.lists.services import (
     _lock_list,
     _set_list_status,
     _touch_content,
+    _write_list,
     citation_set_status,
 )
 from lectio.lists.statuses import CITATION_MACHINE, CitationStatus, ListStatus
@@ -100,11 +101,7 @@ def reading_list_assign(
     if assignee is not None and not assignee.is_library_staff:
         raise ServiceError(_("Lists can only be assigned to library staff."))
     reading_list = _lock_list(reading_list)
-    ReadingList.objects.filter(pk=reading_list.pk).update(
-        assigned_librarian=assignee, version=F("version") + 1
-    )
-    reading_list.assigned_librarian = assignee
-    reading_list.version += 1
+    _write_list(reading_list, assigned_librarian=assignee)
     if assignee is None:
         summary = _("%(who)s released the list") % {"who": actor.display_name}
         verb = "list.release"

@@ -179,18 +179,23 @@ def _lock_list(reading_list: ReadingList) -> ReadingList:
     return ReadingList.objects.select_for_update().get(pk=reading_list.pk)
 
 
-def _set_list_status(
-    actor: User, reading_list: ReadingList, target: str, **extra: Any
-) -> None:
-    LIST_MACHINE.check(reading_list.status, target)
-    before = reading_list.status
-    fields = {"status": target, **extra}
+def _write_list(reading_list: ReadingList, **fields: Any) -> None:
+    """Writes `fields` on the locked list, bumps its version, and keeps the object in
+    memory in step."""
     ReadingList.objects.filter(pk=reading_list.pk).update(
         version=F("version") + 1, **fields
     )
     for key, value in fields.items():
         setattr(reading_list, key, value)
     reading_list.version += 1
+
+
+def _set_list_status(
+    actor: User, reading_list: ReadingList, target: str, **extra: Any
+) -> None:
+    LIST_MACHINE.check(reading_list.status, target)
+    before = reading_list.status
+    _write_list(reading_list, status=target, **extra)
     event_record(
         actor=actor,
         verb="list.status",
@@ -238,10 +243,11 @@ def reading_list_send_to_library(
         PUBLICATION_MACHINE.check(
             reading_list.publication_status, PublicationStatus.PUBLISHED
         )
-        ReadingList.objects.filter(pk=reading_list.pk).update(
-            publication_status=PublicationStatus.PUBLISHED, published_at=timezone.now()
+        _write_list(
+            reading_list,
+            publication_status=PublicationStatus.PUBLISHED,
+            published_at=timezone.now(),
         )
-        reading_list.publication_status = PublicationStatus.PUBLISHED
         event_record(
             actor=actor,
             verb="list.publish",
@@ -295,12 +301,7 @@ def reading_list_publish(
     }
     if material_access is not None:
         fields["material_access"] = material_access
-    ReadingList.objects.filter(pk=reading_list.pk).update(
-        version=F("version") + 1, **fields
-    )
-    for key, value in fields.items():
-        setattr(reading_list, key, value)
-    reading_list.version += 1
+    _write_list(reading_list, **fields)
     event_record(
         actor=actor,
         verb="list.publish",
@@ -326,11 +327,7 @@ def reading_list_set_publication(
     reading_list = _lock_list(reading_list)
     PUBLICATION_MACHINE.check(reading_list.publication_status, publication_status)
     before = reading_list.publication_status
-    ReadingList.objects.filter(pk=reading_list.pk).update(
-        version=F("version") + 1, publication_status=publication_status
-    )
-    reading_list.publication_status = publication_status
-    reading_list.version += 1
+    _write_list(reading_list, publication_status=publication_status)
     event_record(
         actor=actor,
         verb="list.publication",
