@@ -11,6 +11,7 @@ tests take for a visual review; when it is unset nothing is written.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,10 +19,11 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps as django_apps
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from lectio.accounts.models import User
-from lectio.core.factories import PASSWORD
+from lectio.accounts.models import Role, User
+from lectio.core.factories import PASSWORD, UserFactory
 from lectio.lists.models import Tag
 
 CHROMIUM = "/usr/bin/chromium"
@@ -150,3 +152,23 @@ def screenshot() -> Callable[[Page, str], None]:
             page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def default_rules(default_tags: dict[str, Tag]) -> None:
+    """The library rules a data migration ships (Essential 1 copy per 10 students,
+    Recommended 1 per 30; up to 10% of a work, or one chapter, approved for
+    digitization), put back by the migration's own code after a flush removed them."""
+    migration = importlib.import_module("lectio.workflow.migrations.0003_default_rules")
+    migration.create(django_apps, None)
+
+
+@pytest.fixture
+def other_librarian(db: None) -> User:
+    # Library staff too: wants the lists the first librarian took.
+    return UserFactory.create(
+        username="other_librarian",
+        first_name="Lou",
+        last_name="Loaner",
+        role=Role.LIBRARIAN,
+    )
