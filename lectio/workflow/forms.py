@@ -92,8 +92,13 @@ class TaskFilterForm(forms.Form):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         label=_("Assign to"),
         queryset=User.objects.filter(
             role__in=[Role.LIBRARIAN, Role.ADMIN], is_active=True
@@ -113,7 +118,10 @@ class CompleteForm(forms.Form):
 
 
 class BulkStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Set status to"), choices=CitationStatus.choices)
+    status = forms.ChoiceField(
+        label=_("Set status to"),
+        choices=[("", _("Choose a status…")), *CitationStatus.choices],
+    )
     reason = forms.CharField(
         label=_("Reason (required to decline; the instructor sees it)"),
         required=False,

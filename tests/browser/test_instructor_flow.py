@@ -223,9 +223,10 @@ def test_instructor_arranges_citations_with_keyboard_select_and_drag(
     assert db_order(resources) == [d, b]
     assert db_order(week1) == [c, a]
 
-    # Drag and drop: A dropped on C goes before it; the page reloads after saving
-    # (after a same-document jump to the moved item's anchor, so wait for the load).
-    source, target = page.locator(f"#c{a}"), page.locator(f"#c{c}")
+    # Drag and drop by the handle: A dropped on C goes before it; the page reloads
+    # after saving (after a same-document jump to the moved item's anchor, so wait
+    # for the load).
+    source, target = page.locator(f"#c{a} .drag-handle"), page.locator(f"#c{c}")
     with (
         page.expect_event("load"),
         page.expect_response(

@@ -316,11 +316,6 @@ def test_every_library_page_has_no_axe_violations(
     assert problems == {}, _report(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="target-size: the link to the whole list's discussion touches the "
-    "'Send message' button above it (templates/workflow/discussion.html)",
-)
 @pytest.mark.parametrize("role", ["librarian", "instructor"])
 def test_item_discussion_page_links_have_room_to_be_tapped(
     page: Page, scene: Scene, role: str, login: Login, axe_violations: AxeRun
@@ -380,12 +375,6 @@ def test_library_pages_have_unique_ids(
     assert problems == {}, _report(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bulk form's and the completion form's reason fields are both "
-    "id_reason: the completion reason has no accessible name and the bulk reason "
-    "gets both labels (templates/workflow/work.html, workflow/views/work.py)",
-)
 def test_work_page_reason_fields_each_have_their_own_label(
     page: Page, scene: Scene, login: Login
 ) -> None:
@@ -478,15 +467,16 @@ def test_tab_reaches_each_items_buttons_on_the_work_page(
     # The book's controls in the order they are shown: pick, its open requests'
     # buttons, status buttons, then the links.
     book_controls = [
-        book_item.get_by_role("checkbox", name="Select"),
+        book_item.get_by_role("checkbox", name="Select “The Canon and Its Critics”"),
         book_item.locator(".requests > li").first.get_by_role("button", name="Start"),
         book_item.locator(".requests > li").first.get_by_role("button", name="Done"),
         book_item.locator(".requests > li").first.get_by_role(
             "link", name="Reject or cancel…"
         ),
-        book_item.get_by_role("button", name="Set Being prepared"),
-        book_item.get_by_role("button", name="Set Complete"),
+        # Forward steps first, the step back last.
         book_item.get_by_role("button", name="Set In process"),
+        book_item.get_by_role("button", name="Set Complete"),
+        book_item.get_by_role("button", name="Set Being prepared"),
         book_item.get_by_role("link", name="New request"),
         book_item.get_by_role("link", name="Library note, tags, copyright"),
         book_item.get_by_role("link", name="Discuss"),

@@ -445,12 +445,6 @@ def test_second_librarian_is_told_who_has_already_taken_the_list(
     assert Event.objects.count() == events
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the work page counts open items among the filtered items only "
-    "(workflow/views/work.py: open_count), so with a filter on it hides the "
-    "reason field and the count the completion needs",
-)
 def test_completing_counts_every_open_item_whatever_the_filter(
     page: Page,
     login: Login,
@@ -475,12 +469,6 @@ def test_completing_counts_every_open_item_whatever_the_filter(
     expect(finish).to_contain_text("3 items are still open.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="any query parameter binds the filter form and the template opens the "
-    "panel when the form is bound (templates/workflow/task_list.html: "
-    "form.is_bound), so following a tab opens the filters",
-)
 def test_following_a_tab_leaves_the_filters_panel_closed(
     page: Page,
     login: Login,
@@ -499,11 +487,6 @@ def test_following_a_tab_leaves_the_filters_panel_closed(
     expect(filters).to_have_js_property("open", False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the librarian choices show user names (User.__str__), not the names "
-    "shown everywhere else (workflow/forms.py: AssignForm.assignee)",
-)
 def test_assign_choices_name_librarians_as_the_page_does(
     page: Page,
     login: Login,

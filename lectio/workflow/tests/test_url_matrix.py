@@ -339,7 +339,7 @@ ROUTES: dict[str, Route] = {
     "workflow:complete": Route(
         kwargs=_list,
         methods=POST_ONLY,
-        data=lambda w: {"reason": "Term starts"},
+        data=lambda w: {"complete-reason": "Term starts"},
         effect={"POST": effect_completed},
     ),
     "workflow:citations_status": Route(

@@ -368,7 +368,7 @@ def test_completing_with_open_items_needs_a_reason(
     )
     forced = client.post(
         reverse("workflow:complete", args=[sent_list.pk]),
-        {"reason": "The rest comes next term"},
+        {"complete-reason": "The rest comes next term"},
         follow=True,
     )
 

@@ -97,8 +97,11 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
     ]
     tab = tab if tab in TAB_LABELS else "all"
     page_query = urlencode({"tab": tab}) + (f"&{query}" if query else "")
+    filter_fields = set(TaskFilterForm.base_fields) - {"sort"}
     context = {
         "form": form,
+        # The panel opens when a filter is set, not for a tab or a page number.
+        "filters_active": any(request.GET.get(name) for name in filter_fields),
         "page": page,
         "tab": tab,
         "tabs": tabs,

@@ -108,7 +108,10 @@ def work(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
         .select_related("author", "citation")
         .order_by("created_at")
     )
-    open_count = sum(1 for c in citations if c.status not in processing.DONE_STATUSES)
+    # Open items of the whole list, whatever filter the page shows.
+    open_count = reading_list.citations.exclude(
+        status__in=processing.DONE_STATUSES
+    ).count()
     return render(
         request,
         "workflow/work.html",
@@ -131,7 +134,7 @@ def work(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
                 initial={"assignee": reading_list.assigned_librarian}
             ),
             "bulk_form": BulkStatusForm(),
-            "complete_form": CompleteForm(),
+            "complete_form": CompleteForm(prefix="complete"),
             "can_start": reading_list.status == ListStatus.READY_FOR_PROCESSING,
             "can_complete": LIST_MACHINE.can(reading_list.status, ListStatus.COMPLETE)
             or reading_list.status == ListStatus.READY_FOR_PROCESSING,
@@ -153,12 +156,17 @@ def work(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
 def _quick_targets(status: str) -> list[tuple[str, Any]]:
     """One-click status buttons; declining needs a reason, so it goes through the
     form for selected items."""
-    labels = dict(CitationStatus.choices)
-    return [
-        (target, labels[target])
-        for target in sorted(CITATION_MACHINE.allowed_from(status))
-        if target not in (CitationStatus.DECLINED, CitationStatus.INACTIVE)
-    ]
+    allowed = CITATION_MACHINE.allowed_from(status)
+    return [(target, label) for target, label in QUICK_ORDER if target in allowed]
+
+
+# Forward first (the library's usual next step), the step back last.
+QUICK_ORDER = [
+    (CitationStatus.IN_PROCESS, CitationStatus.IN_PROCESS.label),
+    (CitationStatus.COMPLETE, CitationStatus.COMPLETE.label),
+    (CitationStatus.READY_FOR_PROCESSING, CitationStatus.READY_FOR_PROCESSING.label),
+    (CitationStatus.BEING_PREPARED, CitationStatus.BEING_PREPARED.label),
+]
 
 
 def _act(
@@ -225,7 +233,7 @@ def start(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def complete(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     reading_list = _get(request, list_id)
-    form = CompleteForm(request.POST)
+    form = CompleteForm(request.POST, prefix="complete")
     form.is_valid()
     return _act(
         request,
