@@ -941,13 +941,26 @@ class _SqlitePragmas:
 def _analyze() -> None:
     """Fresh planner statistics: a table that grew from empty to a million rows would
     otherwise be planned as if empty."""
+    # Every table the generator writes, link tables included (the task list's term
+    # filter was planned from default estimates while course_terms had none).
     tables = [
         m._meta.db_table
-        for m in (User, Course, Enrolment, ReadingList, Section, Citation, Collaborator)
+        for m in (
+            User,
+            Course,
+            Enrolment,
+            ReadingList,
+            Section,
+            Citation,
+            Collaborator,
+            CitationInteraction,
+        )
     ]
     tables += [
         Citation.tags.through._meta.db_table,
         ReadingList.courses.through._meta.db_table,
+        Course.terms.through._meta.db_table,
+        Course.campuses.through._meta.db_table,
     ]
     if connection.in_atomic_block and connection.vendor == "sqlite":
         return

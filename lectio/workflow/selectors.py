@@ -34,6 +34,8 @@ SORTS = {
     "age": (F("sent_to_library_at").asc(nulls_last=True), "id"),
 }
 PAGE_SIZE = 25
+# Free-text matches up to this many are carried as ids between the task list's queries.
+MATERIALIZE_LIMIT = 2000
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -156,6 +158,12 @@ def task_list(
     require_library(user)
     tab = tab if tab in TABS else "all"
     base = filtered_lists(filters)
+    if filters.q:
+        # Free text scans names of lists, courses and people: do it once, not for
+        # the counts and again for the page. Few matches become a list of ids.
+        matches = list(base.values_list("pk", flat=True)[: MATERIALIZE_LIMIT + 1])
+        if len(matches) <= MATERIALIZE_LIMIT:
+            base = ReadingList.objects.filter(pk__in=matches)
     counts = base.aggregate(
         all=Count("pk"),
         mine=Count("pk", filter=_tab_q("mine", user)),
