@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lectio.accounts.models import User
+from lectio.core.concurrency import update_if_version
 from lectio.core.events import event_record
 from lectio.core.statemachine import InvalidTransition
 from lectio.lists.models import Citation, ReadingList, Tag, TagKind
@@ -240,17 +241,27 @@ def citation_library_update(
     citation: Citation,
     library_note: str,
     tag_ids: Iterable[int],
+    expected_version: int | None = None,
 ) -> Citation:
-    """The library's own note and tags (instructor-library and library-internal)."""
+    """The library's own note and tags (instructor-library and library-internal).
+    With `expected_version` (an edit from a form), a stale version is refused with
+    StaleVersion and nothing changes."""
     _require_library(actor)
     ids = set(tag_ids)
     tags = list(Tag.objects.filter(pk__in=ids, kind__in=LIBRARY_TAG_KINDS))
     if len(tags) != len(ids):
         raise ServiceError(_("One of the tags cannot be set here."))
-    Citation.objects.filter(pk=citation.pk).update(
-        library_note=library_note, version=F("version") + 1
-    )
-    citation.library_note = library_note
+    if expected_version is not None:
+        update_if_version(
+            citation,
+            expected_version=expected_version,
+            fields={"library_note": library_note},
+        )
+    else:
+        Citation.objects.filter(pk=citation.pk).update(
+            library_note=library_note, version=F("version") + 1
+        )
+        citation.library_note = library_note
     kept = [t for t in citation.tags.all() if t.kind not in LIBRARY_TAG_KINDS]
     citation.tags.set([*kept, *tags])
     _touch_content(citation.reading_list_id)

@@ -130,6 +130,8 @@ class BulkStatusForm(forms.Form):
 
 
 class LibraryCitationForm(forms.Form):
+    # The version the page showed: a save over someone else's newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     library_note = forms.CharField(
         label=_("Library note"),
         required=False,

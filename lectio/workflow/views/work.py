@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lectio.core.concurrency import StaleVersion
 from lectio.core.models import Event
 from lectio.core.requests import AuthedHttpRequest
 from lectio.core.statemachine import InvalidTransition
@@ -26,6 +27,7 @@ from lectio.lists.statuses import (
     CitationStatus,
     ListStatus,
 )
+from lectio.lists.views.common import render_conflict
 from lectio.workflow import selectors
 from lectio.workflow.forms import (
     AssignForm,
@@ -288,8 +290,17 @@ def citation_library(request: AuthedHttpRequest, citation_id: int) -> HttpRespon
             "library_note": citation.library_note,
             "tags": library_tags,
             "copyright_status": citation.copyright_status,
+            "version": citation.version,
         },
     )
+    context = {
+        "form": form,
+        "citation": citation,
+        "list": citation.reading_list,
+        "has_library_tags": Tag.objects.exclude(kind=TagKind.PUBLIC).exists(),
+        "tag_fields": [form["tags"]],
+        "nav": "library",
+    }
     if request.method == "POST" and form.is_valid():
         try:
             processing.citation_library_update(
@@ -297,6 +308,7 @@ def citation_library(request: AuthedHttpRequest, citation_id: int) -> HttpRespon
                 citation=citation,
                 library_note=form.cleaned_data["library_note"],
                 tag_ids=[t.pk for t in form.cleaned_data["tags"]],
+                expected_version=form.cleaned_data["version"],
             )
             if form.cleaned_data["copyright_status"] != citation.copyright_status:
                 processing.citation_set_copyright(
@@ -304,20 +316,13 @@ def citation_library(request: AuthedHttpRequest, citation_id: int) -> HttpRespon
                     citation=citation,
                     copyright_status=form.cleaned_data["copyright_status"],
                 )
+        except StaleVersion as error:
+            return render_conflict(
+                request, "workflow/citation_library.html", context, error
+            )
         except REFUSALS as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Saved."))
             return redirect(work_url(citation.reading_list_id, f"c{citation.pk}"))
-    return render(
-        request,
-        "workflow/citation_library.html",
-        {
-            "form": form,
-            "citation": citation,
-            "list": citation.reading_list,
-            "has_library_tags": Tag.objects.exclude(kind=TagKind.PUBLIC).exists(),
-            "tag_fields": [form["tags"]],
-            "nav": "library",
-        },
-    )
+    return render(request, "workflow/citation_library.html", context)
