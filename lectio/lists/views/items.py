@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectio.core.concurrency import StaleVersion
+from lectio.core.htmx import wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import selectors, services
 from lectio.lists.forms import (
@@ -26,11 +27,6 @@ from lectio.lists.views.common import (
     redirect_with_error,
     render_conflict,
 )
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
 
 # --- sections --------------------------------------------------------------------
 
@@ -145,7 +141,7 @@ def section_move(request: AuthedHttpRequest, section_id: int) -> HttpResponse:
                 ValueError(_("Say where to move it.")),
             )
     services.section_move(actor=request.user, section=section, position=position)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"section": section.pk, "position": section.position})
     return redirect(list_url(section.reading_list_id, f"s{section.pk}"))
 
@@ -307,7 +303,7 @@ def citation_move(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
     data.setdefault("section", str(citation.section_id))
     form = CitationMoveForm(data)
     if not form.is_valid():
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"errors": form.errors}, status=400)
         return redirect_with_error(
             request,
@@ -334,10 +330,10 @@ def citation_move(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
             position=position,
         )
     except REFUSALS as error:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": str(error)}, status=400)
         return redirect_with_error(request, list_url(citation.reading_list_id), error)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "citation": citation.pk,

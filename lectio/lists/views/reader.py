@@ -13,7 +13,7 @@ from django.views.decorators.http import (
 )
 
 from lectio.accounts.models import InstitutionSettings
-from lectio.core.htmx import vary_on_htmx
+from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
 from lectio.lists.forms import PrivateNoteForm
@@ -119,7 +119,7 @@ def list_marks(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
         mark = services.citation_mark(
             user=request.user, citation=citation, liked=not (current and current.liked)
         )
-    if "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         return JsonResponse(
             {"citation": citation.pk, "done": mark.done, "liked": mark.liked}
         )

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectio.core.requests import AuthedHttpRequest
-from lectio.core.statemachine import InvalidTransition
 from lectio.lists import selectors as list_selectors
 from lectio.lists.services import ServiceError
+from lectio.lists.views.common import REFUSALS
 from lectio.workflow import selectors, services
 from lectio.workflow.forms import RejectForm, RequestForm
 from lectio.workflow.models import (
@@ -22,8 +22,6 @@ from lectio.workflow.models import (
     RequestKind,
     RequestState,
 )
-
-REFUSALS = (ServiceError, InvalidTransition)
 
 
 def _back(request: AuthedHttpRequest, citation_id: int, list_id: int) -> str:

@@ -16,18 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lectio.core.concurrency import StaleVersion
 from lectio.core.models import Event
 from lectio.core.requests import AuthedHttpRequest
-from lectio.core.statemachine import InvalidTransition
 from lectio.lists import processing
 from lectio.lists import selectors as list_selectors
 from lectio.lists.models import Citation, Tag, TagKind
-from lectio.lists.services import ServiceError
 from lectio.lists.statuses import (
     CITATION_MACHINE,
     LIST_MACHINE,
     CitationStatus,
     ListStatus,
 )
-from lectio.lists.views.common import render_conflict
+from lectio.lists.views.common import REFUSALS, render_conflict
 from lectio.workflow import selectors
 from lectio.workflow.forms import (
     AssignForm,
@@ -37,8 +35,6 @@ from lectio.workflow.forms import (
     MessageForm,
 )
 from lectio.workflow.models import Message, ProcessingRequest, Thread
-
-REFUSALS = (ServiceError, InvalidTransition)
 
 
 def work_url(list_id: int, anchor: str = "") -> str:
