@@ -6,7 +6,9 @@ from lectio.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api_v1.urls),
+    path("almaws/v1/", include("lectio.api.alma.urls")),
     path("", include("lectio.accounts.urls")),
     path("", include("lectio.lists.urls")),
     path("", include("lectio.workflow.urls")),
+    path("", include("lectio.courses.urls")),
 ]

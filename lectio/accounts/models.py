@@ -19,6 +19,9 @@ class User(AbstractUser):
     # The id the student information system knows the person by (loaders, LTI, Alma API).
     primary_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     preferred_name = models.CharField(_("preferred name"), max_length=150, blank=True)
+    # Made by a loader for someone Lectio had not met (an instructor named in a course
+    # file): no password; they sign in through the institution's login or the LMS.
+    pending = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -52,6 +55,11 @@ class PublishingWorkflow(models.TextChoices):
     PUBLISH_ON_SEND = "on_send", _("Lists are published when sent to the library")
 
 
+class LoaderUnknown(models.TextChoices):
+    CREATE = "create", _("Create them")
+    REJECT = "reject", _("Reject the row")
+
+
 class InstitutionSettings(models.Model):
     """Institution policy, one row, edited by administrators."""
 
@@ -67,6 +75,40 @@ class InstitutionSettings(models.Model):
         choices=PublishingWorkflow.choices,
         default=PublishingWorkflow.INSTRUCTOR_PUBLISHES,
     )
+    # Loaders (course, user, enrolment and reading-list files).
+    loader_date_format = models.CharField(
+        _("date format in loader files"),
+        max_length=32,
+        default="%Y-%m-%d",
+        help_text=_("As strftime: %Y-%m-%d is 2026-09-01, %d/%m/%Y is 01/09/2026."),
+    )
+    loader_unknown_users = models.CharField(
+        _("people a loader file names that Lectio does not know"),
+        max_length=8,
+        choices=LoaderUnknown.choices,
+        default=LoaderUnknown.CREATE,
+    )
+    loader_unknown_codes = models.CharField(
+        _("departments, terms and campuses Lectio does not know"),
+        max_length=8,
+        choices=LoaderUnknown.choices,
+        default=LoaderUnknown.CREATE,
+    )
+    # Rollover: what a list rolled over to the next course keeps. Due dates, list and
+    # section dates, student discussions and usage always start afresh.
+    rollover_recalculate_statuses = models.BooleanField(
+        _("recalculate citation statuses by the rules"), default=True
+    )
+    rollover_copy_public_notes = models.BooleanField(
+        _("copy public notes and public tags"), default=True
+    )
+    rollover_copy_library_tags = models.BooleanField(
+        _("copy instructor-library and library-internal tags and notes"), default=True
+    )
+    rollover_copy_collaborators = models.BooleanField(
+        _("copy collaborators"), default=True
+    )
+    rollover_copy_syllabus = models.BooleanField(_("copy the syllabus"), default=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -61,6 +61,9 @@ class Course(models.Model):
     participants = models.PositiveIntegerField(default=0)
     weekly_hours = models.PositiveIntegerField(default=0)
     searchable_ids = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    # The name a loader gave the list created with the course (READING_LIST_NAME).
+    reading_list_name = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=16, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
     )

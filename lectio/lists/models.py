@@ -63,6 +63,8 @@ class ReadingList(models.Model):
     locked = models.BooleanField(default=False)
     syllabus = models.FileField(upload_to="syllabi/", null=True, blank=True)
     subjects = models.JSONField(default=list, blank=True)
+    instructor_note = models.TextField(blank=True)
+    library_note = models.TextField(blank=True)
     rolled_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -214,6 +216,8 @@ class Citation(models.Model):
     title = models.CharField(max_length=1000, blank=True)
     author = models.CharField(max_length=1000, blank=True)
     catalog_record_id = models.BigIntegerField(null=True, blank=True)
+    # The id the citation had in the system it was loaded from (reading-list loader).
+    external_id = models.CharField(max_length=200, blank=True)
     file = models.FileField(upload_to="citations/", null=True, blank=True)
     public_note = models.TextField(blank=True)
     instructor_note = models.TextField(blank=True)
@@ -256,6 +260,13 @@ class Citation(models.Model):
             models.Index(
                 fields=["reading_list", "status"], name="citation_list_status"
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reading_list", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="citation_external_id_uniq",
+            )
         ]
 
     def __str__(self) -> str:
@@ -321,4 +332,32 @@ class CitationInteraction(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "reading_list"], name="interaction_user_list")
+        ]
+
+
+class ListRollover(models.Model):
+    """One list rolled over to one course. The pair is unique, so running a rollover
+    again (from the loader, the browser or the command) never makes a second copy."""
+
+    source = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="rollovers"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(
+        ReadingList, on_delete=models.CASCADE, related_name="rolled_over_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "course"], name="list_rollover_uniq"
+            )
         ]
