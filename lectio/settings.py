@@ -195,6 +195,14 @@ TASKS = {
     }
 }
 
+# API rate limits (lectio/api/ratelimit.py): requests a second per caller, and burst.
+LECTIO_API_RATE = float(os.environ.get("LECTIO_API_RATE", "25"))
+LECTIO_API_BURST = float(os.environ.get("LECTIO_API_BURST", str(LECTIO_API_RATE * 2)))
+# Loader files larger than this are refused whole, with a reason.
+LECTIO_LOADER_MAX_BYTES = int(
+    os.environ.get("LECTIO_LOADER_MAX_BYTES", str(64 * 1024 * 1024))
+)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("LECTIO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -1,0 +1,54 @@
+"""Request rate limits for the APIs: a token bucket per caller (API key or session
+user) in the cache. Over the limit, `hit` says how many seconds to wait, which the
+API answers as 429 with `Retry-After`.
+
+The default matches Alma's governance (25 requests a second per institution, here per
+caller) with a burst of twice that. `LECTIO_API_RATE` (requests per second) and
+`LECTIO_API_BURST` set them; a rate of 0 turns limiting off. With the default
+per-process cache each server process keeps its own buckets; a shared cache
+(LECTIO_CACHE_BACKEND) makes the limit institution-wide."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _limits() -> tuple[float, float]:
+    rate = float(getattr(settings, "LECTIO_API_RATE", 25.0))
+    burst = float(getattr(settings, "LECTIO_API_BURST", rate * 2))
+    return rate, burst
+
+
+def hit(bucket: str) -> float | None:
+    """Takes one token from `bucket`; None when the request may go ahead, otherwise
+    the seconds until a token is free (at least 1, as Retry-After wants whole
+    seconds)."""
+    rate, burst = _limits()
+    if rate <= 0:
+        return None
+    key = f"ratelimit:{bucket}"
+    now = time.monotonic()
+    tokens, at = cache.get(key, (burst, now))
+    tokens = min(burst, tokens + (now - at) * rate)
+    if tokens < 1:
+        cache.set(key, (tokens, now), timeout=int(burst / rate) + 60)
+        return float(max(1, math.ceil((1 - tokens) / rate)))
+    cache.set(key, (tokens - 1, now), timeout=int(burst / rate) + 60)
+    return None
+
+
+def bucket_for(request: object) -> str:
+    """The caller a request counts against: its API key, else its user, else its
+    address."""
+    api_key = getattr(request, "api_key", None)
+    if api_key is not None:
+        return f"key:{api_key.pk}"
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}"
+    meta = getattr(request, "META", {})
+    return f"ip:{meta.get('REMOTE_ADDR', '')}"
