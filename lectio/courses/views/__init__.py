@@ -1,0 +1,1 @@
+"""Institution data pages for administrators: loader uploads, their jobs, API keys."""
