@@ -161,13 +161,14 @@ def _guess_delimiter(line: str, expected: str) -> str | None:
 
 
 def read_rows(
-    text: str, *, delimiter: str, width: int | None = None
+    text: str, *, delimiter: str, width: int | None = None, quoted: bool = True
 ) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) for every non-blank record of `text`, header included.
     CRLF, LF and CR line ends all work; quoted cells may hold the delimiter and line
-    breaks (the line number is the record's first line). With `width`, a first line
-    split into a different number of cells because another delimiter was used raises
-    FileRejected naming it."""
+    breaks (the line number is the record's first line). With `quoted=False` (plain
+    tab-separated files) a quote mark is an ordinary character. With `width`, a first
+    line split into a different number of cells because another delimiter was used
+    raises FileRejected naming it."""
     first = text.split("\n", 1)[0]
     if delimiter not in first:
         other = _guess_delimiter(first, delimiter)
@@ -184,6 +185,7 @@ def read_rows(
         quotechar='"',
         doublequote=True,
         strict=False,
+        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
     )
     line = 1
     try:
@@ -261,8 +263,8 @@ def normalise_name(name: str) -> str:
 
 
 def split_multi(value: str) -> list[str]:
-    """A multi-value cell: comma-separated (semicolons and pipes too), trimmed, no
-    blanks, first occurrence kept."""
+    """A multi-value cell: comma-separated (semicolons too), trimmed, no blanks,
+    first occurrence kept."""
     seen: dict[str, None] = {}
     for part in value.replace(";", ",").split(","):
         part = part.strip()
