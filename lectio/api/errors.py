@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -13,15 +17,55 @@ from lectio.lists.processing import AlreadyAssigned
 from lectio.lists.services import ServiceError
 
 
+class FieldError(Exception):
+    """Input that passed the schema but names something that does not exist or
+    cannot be used (an unknown department code, a course of someone else's):
+    a 400 naming the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+# Where ninja says a parameter came from; the field's own name follows.
+SOURCES = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in SOURCES and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 def install(api: NinjaAPI) -> None:
+    @api.exception_handler(IntegrityError)
+    def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        # A unique constraint won a race a check before it lost: nothing was saved.
+        return api.create_response(
+            request,
+            {"detail": "This conflicts with data saved in the meantime; try again."},
+            status=409,
+        )
+
+    @api.exception_handler(FieldError)
+    def bad_field(request: HttpRequest, exc: FieldError) -> HttpResponse:
+        return api.create_response(
+            request,
+            {
+                "detail": str(exc),
+                "errors": [{"field": exc.field, "message": exc.message}],
+            },
+            status=400,
+        )
+
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         # Bad input is a 400 naming each field, as the rest of the API answers.
         errors = [
             {
-                "field": ".".join(
-                    str(p) for p in error.get("loc", ()) if p not in ("body",)
-                ),
+                "field": _field_name(error.get("loc", ())),
                 "message": error.get("msg", ""),
             }
             for error in exc.errors
