@@ -81,7 +81,8 @@ class TagOut(Schema):
 
 class CitationOut(Schema):
     id: int
-    section: int
+    list_id: int
+    section_id: int
     position: int
     material_type: MaterialType
     secondary_type: str
@@ -99,12 +100,11 @@ class CitationOut(Schema):
     version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    list: int = Field(description="List id")
 
 
 class SectionOut(Schema):
     id: int
-    list: int
+    list_id: int
     name: str
     description: str
     start_date: datetime.date | None
@@ -186,11 +186,11 @@ class MoveIn(Schema):
 
 
 class CitationMoveIn(MoveIn):
-    section: int | None = Field(None, description="Section id; default: its own")
+    section_id: int | None = Field(None, description="Default: its own section")
 
 
 class CitationIn(Schema):
-    section: int | None = Field(None, description="Section id; default section if null")
+    section_id: int | None = Field(None, description="Null: the default section")
     material_type: MaterialType
     secondary_type: str = Field("", max_length=32)
     metadata: dict[str, Any] = Field(description="CSL-JSON; needs a title")
@@ -269,7 +269,7 @@ def list_out(reading_list: ReadingList) -> dict[str, Any]:
 def section_out(section: Section) -> dict[str, Any]:
     return {
         "id": section.pk,
-        "list": section.reading_list_id,
+        "list_id": section.reading_list_id,
         "name": section.name,
         "description": section.description,
         "start_date": section.start_date,
@@ -289,8 +289,8 @@ def citation_out(citation: Citation, right: Right, staff: bool) -> dict[str, Any
         hidden_kinds = {TagKind.LIBRARY_INTERNAL}
     return {
         "id": citation.pk,
-        "list": citation.reading_list_id,
-        "section": citation.section_id,
+        "list_id": citation.reading_list_id,
+        "section_id": citation.section_id,
         "position": citation.position,
         "material_type": citation.material_type,
         "secondary_type": citation.secondary_type,
@@ -680,12 +680,12 @@ def citation_add(request: HttpRequest, list_id: int, body: CitationIn) -> Status
         user=user, list_id=list_id
     )
     section = None
-    if body.section is not None:
+    if body.section_id is not None:
         section = Section.objects.filter(
-            pk=body.section, reading_list=reading_list
+            pk=body.section_id, reading_list=reading_list
         ).first()
         if section is None:
-            raise FieldError("section", "no such section in this list.")
+            raise FieldError("section_id", "no such section in this list.")
     citation = services.citation_add(
         actor=user,
         reading_list=reading_list,
@@ -763,11 +763,11 @@ def citation_move(
     user = caller(request, AREA, write=True)
     citation = selectors.citation_get_for_editor(user=user, citation_id=citation_id)
     section = Section.objects.filter(
-        pk=body.section if body.section is not None else citation.section_id,
+        pk=body.section_id if body.section_id is not None else citation.section_id,
         reading_list_id=citation.reading_list_id,
     ).first()
     if section is None:
-        raise FieldError("section", "no such section in this list.")
+        raise FieldError("section_id", "no such section in this list.")
     services.citation_move(
         actor=user, citation=citation, section=section, position=body.position
     )
