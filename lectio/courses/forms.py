@@ -31,7 +31,8 @@ def kind_choices() -> list[tuple[str, Any]]:
 def check_date_format(value: str) -> str:
     """A strftime format that writes and reads back a whole date."""
     value = value.strip()
-    sample = datetime.date(2026, 9, 1)
+    # Day, month and year all differ from strptime's defaults (1, 1, 1900).
+    sample = datetime.date(2026, 9, 28)
     try:
         text = sample.strftime(value)
         ok = "%" in value and datetime.datetime.strptime(text, value).date() == sample

@@ -24,7 +24,16 @@ from lectio.core.jobs import job_create, job_execute
 from lectio.core.loading import LoadOptions, LoadResult, Throttle, decode, read_rows
 from lectio.core.models import Event, Job, JobState
 
+
+def loader_columns_of(module: str) -> tuple[str, ...]:
+    from importlib import import_module
+
+    return tuple(import_module(module).COLUMNS)
+
+
 pytestmark = pytest.mark.django_db
+
+COURSE_COLUMNS = loader_columns_of("lectio.courses.loader")
 
 FAKE = "lectio.courses.tests.test_views.fake_load"
 DATA_URL = reverse("courses:data")
@@ -313,8 +322,10 @@ def test_unknown_job_is_404(admin_client: Client) -> None:
 
 
 def test_upload_page_offers_every_loader_with_the_institution_date_format(
-    admin_client: Client,
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The help lists the columns the real course loader reads.
+    monkeypatch.setitem(loading.LOADERS, "courses", "lectio.courses.loader.load")
     InstitutionSettings.objects.filter(pk=InstitutionSettings.current().pk).update(
         loader_date_format="%d/%m/%Y"
     )
@@ -329,18 +340,29 @@ def test_upload_page_offers_every_loader_with_the_institution_date_format(
     ]
     assert 'name="date_format" value="%d/%m/%Y"' in page
     assert 'enctype="multipart/form-data"' in page
-    assert "COURSE_CODE, COURSE_TITLE, SECTION_ID" in page
-    assert "CAMPUS_AND_PARTICIPANTS, READING_LIST_NAME</p>" in page
+    columns = re.search(r'<h3 id="help-courses">.*?class="columns">(.*?)</p>', page)
+    assert columns is not None
+    assert columns.group(1).removeprefix(
+        '<span class="visually-hidden">Columns: </span>'
+    ).split(", ") == [*COURSE_COLUMNS]
+    assert "<code>examples/courses.tsv</code>" in page
     assert 'aria-current="page">Institution data</a>' in page
 
 
-def test_course_columns_are_the_34_of_the_alma_course_loader() -> None:
-    from lectio.courses.views.data import COURSE_COLUMNS
-
+def test_course_help_has_the_34_columns_of_the_alma_course_loader() -> None:
     assert len(COURSE_COLUMNS) == 34
-    assert COURSE_COLUMNS[17:28] == [f"INSTR{n}" for n in range(1, 11)] + [
-        "ALL_INSTRUCTORS"
-    ]
+    assert COURSE_COLUMNS[:5] == (
+        "COURSE_CODE",
+        "COURSE_TITLE",
+        "SECTION_ID",
+        "ACAD_DEPT",
+        "PROC_DEPT",
+    )
+    assert COURSE_COLUMNS[17:28] == (
+        *[f"INSTR{n}" for n in range(1, 11)],
+        "ALL_INSTRUCTORS",
+    )
+    assert COURSE_COLUMNS[-1] == "READING_LIST_NAME"
 
 
 def test_upload_queues_a_job_with_the_options_and_goes_to_its_page(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from importlib import import_module
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lectio.accounts.models import InstitutionSettings, User
 from lectio.core.jobs import job_create
-from lectio.core.loading import max_file_bytes
+from lectio.core.loading import LOADERS, max_file_bytes
 from lectio.core.models import Job
 from lectio.core.requests import AuthedHttpRequest
 from lectio.courses.forms import UploadForm
@@ -19,34 +23,78 @@ from lectio.courses.views.jobs import count_rows, kind_label
 
 RECENT_JOBS = 20
 
-# The columns each loader reads, for the help beside the form.
-COURSE_COLUMNS = [
-    "COURSE_CODE",
-    "COURSE_TITLE",
-    "SECTION_ID",
-    "ACAD_DEPT",
-    "PROC_DEPT",
-    "TERM1",
-    "TERM2",
-    "TERM3",
-    "TERM4",
-    "START_DATE",
-    "END_DATE",
-    "NUM_OF_PARTICIPANTS",
-    "WEEKLY_HOURS",
-    "YEAR",
-    "SEARCH_ID1",
-    "SEARCH_ID2",
-    "MULTI_SEARCH_ID",
-    *[f"INSTR{n}" for n in range(1, 11)],
-    "ALL_INSTRUCTORS",
-    "OPERATION",
-    "OLD_COURSE_CODE",
-    "OLD_COURSE_SECTION",
-    "SUBMIT_LISTS_BY",
-    "CAMPUS_AND_PARTICIPANTS",
-    "READING_LIST_NAME",
-]
+
+# What each loader reads, for the help beside the form; the columns come from the
+# loader itself (its COLUMNS), so the help cannot drift from the code.
+@dataclass(frozen=True)
+class KindHelp:
+    kind: str
+    title: str
+    text: str
+    example: str
+    columns: tuple[str, ...] = ()
+
+
+HELP = {
+    "courses": (
+        gettext_lazy("Courses"),
+        gettext_lazy(
+            "Alma's course loader file: tab-separated, these 34 columns in this order. "
+            "Code and section together are the key; a processing department is "
+            "required. OPERATION is empty (create or update), DELETE, or ROLLOVER "
+            "(with OLD_COURSE_CODE and OLD_COURSE_SECTION). Multi-value columns take "
+            "comma-separated values; CAMPUS_AND_PARTICIPANTS is "
+            "CAMPUS|count,CAMPUS|count."
+        ),
+        "examples/courses.tsv",
+    ),
+    "users": (
+        gettext_lazy("Users"),
+        gettext_lazy(
+            "Comma-separated, a header row naming the columns, keyed on primary_id."
+        ),
+        "examples/users.csv",
+    ),
+    "enrolments": (
+        gettext_lazy("Enrolments"),
+        gettext_lazy(
+            "Comma-separated, a header row naming the columns: who takes or teaches "
+            "which course section, and in which role; operation DELETE removes one."
+        ),
+        "examples/enrolments.csv",
+    ),
+    "lists": (
+        gettext_lazy("Reading lists"),
+        gettext_lazy(
+            "Leganto's reading-list loader file: comma-separated, a header row naming "
+            "the columns, one row per citation. Lists are matched on their code and "
+            "citations on their external id, so loading a file again changes nothing."
+        ),
+        "examples/lists.csv",
+    ),
+}
+
+
+def loader_columns(kind: str) -> tuple[str, ...]:
+    module = LOADERS.get(kind, "").rpartition(".")[0]
+    try:
+        return tuple(getattr(import_module(module), "COLUMNS", ()))
+    except ImportError:
+        return ()
+
+
+def kind_help() -> list[KindHelp]:
+    return [
+        KindHelp(
+            kind=kind,
+            title=str(HELP[kind][0]),
+            text=str(HELP[kind][1]),
+            example=HELP[kind][2],
+            columns=loader_columns(kind),
+        )
+        for kind in LOADERS
+        if kind in HELP
+    ]
 
 
 def require_admin(user: User) -> None:
@@ -92,7 +140,7 @@ def data(request: AuthedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "jobs": recent_jobs(),
-        "course_columns": COURSE_COLUMNS,
+        "kinds": kind_help(),
         "max_megabytes": max_file_bytes() // 1_048_576,
         "policy": policy,
         "nav": "institution_data",

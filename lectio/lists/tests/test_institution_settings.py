@@ -8,6 +8,18 @@ from lectio.lists.tasks import rerender_citations
 
 URL = reverse("lists:institution_settings")
 
+# The loader and rollover part of the form as a new institution has it.
+POLICY = {
+    "loader_date_format": "%Y-%m-%d",
+    "loader_unknown_users": "create",
+    "loader_unknown_codes": "create",
+    "rollover_recalculate_statuses": "on",
+    "rollover_copy_public_notes": "on",
+    "rollover_copy_library_tags": "on",
+    "rollover_copy_collaborators": "on",
+    "rollover_copy_syllabus": "on",
+}
+
 
 @pytest.fixture
 def admin_user(db):
@@ -53,6 +65,7 @@ def test_changing_the_style_queues_a_reformat(client, admin_user, a_citation):
     response = client.post(
         URL,
         {
+            **POLICY,
             "version": 1,
             "name": "Lectio University",
             "citation_style": "ieee",
@@ -75,6 +88,7 @@ def test_changing_the_style_queues_a_reformat(client, admin_user, a_citation):
 def test_stale_settings_form_is_a_conflict(client, admin_user):
     client.force_login(admin_user)
     data = {
+        **POLICY,
         "version": 1,
         "name": "First",
         "citation_style": "apa",
@@ -103,6 +117,7 @@ def test_publishing_workflow_library_publishes_stops_instructors(client, admin_u
     response = client.post(
         URL,
         {
+            **POLICY,
             "version": 1,
             "name": "Lectio University",
             "citation_style": "apa",
@@ -141,3 +156,109 @@ def test_publish_on_send_publishes_when_the_list_is_sent(db):
     reading_list.refresh_from_db()
     assert reading_list.status == "ReadyForProcessing"
     assert reading_list.publication_status == "Published"
+
+
+def _full_form(**changes: str) -> dict[str, str]:
+    return {
+        **POLICY,
+        "version": "1",
+        "name": "Lectio University",
+        "citation_style": "apa",
+        "students_see_only_complete": "on",
+        "send_updates_automatically": "on",
+        "publishing_workflow": "instructor",
+        **changes,
+    }
+
+
+def test_settings_page_has_loader_and_rollover_sections(client, admin_user):
+    client.force_login(admin_user)
+
+    page = client.get(URL).content.decode()
+
+    assert '<h2 id="loader-settings">Loaders</h2>' in page
+    assert '<h2 id="rollover-settings">Rollover</h2>' in page
+    assert 'name="loader_date_format" value="%Y-%m-%d"' in page
+    assert 'href="/institution/data/"' in page
+    for name in POLICY:
+        assert f'name="{name}"' in page
+
+
+def test_loader_and_rollover_settings_are_saved(client, admin_user):
+    from lectio.core.models import Event
+
+    client.force_login(admin_user)
+    data = _full_form(
+        loader_date_format="%d/%m/%Y",
+        loader_unknown_users="reject",
+        loader_unknown_codes="reject",
+    )
+    for name in ("rollover_copy_collaborators", "rollover_copy_syllabus"):
+        del data[name]
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    row = InstitutionSettings.current()
+    assert (
+        row.loader_date_format,
+        row.loader_unknown_users,
+        row.loader_unknown_codes,
+        row.rollover_recalculate_statuses,
+        row.rollover_copy_public_notes,
+        row.rollover_copy_library_tags,
+        row.rollover_copy_collaborators,
+        row.rollover_copy_syllabus,
+        row.version,
+    ) == ("%d/%m/%Y", "reject", "reject", True, True, True, False, False, 2)
+    changed = [
+        name
+        for event in Event.objects.filter(verb="institution.settings")
+        for name in event.params["changed"]
+    ]
+    assert sorted(changed) == [
+        "loader_date_format",
+        "loader_unknown_codes",
+        "loader_unknown_users",
+        "rollover_copy_collaborators",
+        "rollover_copy_syllabus",
+    ]
+    # The upload page starts from the new date format.
+    upload = client.get(reverse("courses:data")).content.decode()
+    assert 'name="date_format" value="%d/%m/%Y"' in upload
+
+
+@pytest.mark.parametrize("fmt", ["", "DD/MM/YYYY", "%m/%Y", "%Q"])
+def test_loader_date_format_must_be_a_whole_date(client, admin_user, fmt):
+    client.force_login(admin_user)
+
+    response = client.post(URL, _full_form(loader_date_format=fmt, name="Changed"))
+
+    assert response.status_code == 200
+    assert 'id="id_loader_date_format_error"' in response.content.decode()
+    row = InstitutionSettings.current()
+    assert (row.name, row.loader_date_format, row.version) == (
+        "Lectio University",
+        "%Y-%m-%d",
+        1,
+    )
+
+
+def test_stale_form_changes_no_loader_setting(client, admin_user):
+    client.force_login(admin_user)
+    assert client.post(URL, _full_form(name="First")).status_code == 302
+
+    response = client.post(URL, _full_form(loader_unknown_users="reject"))
+
+    assert response.status_code == 409
+    row = InstitutionSettings.current()
+    assert (row.name, row.loader_unknown_users, row.version) == ("First", "create", 2)
+
+
+def test_unknown_loader_policy_is_refused(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(URL, _full_form(loader_unknown_codes="ignore"))
+
+    assert response.status_code == 200
+    assert InstitutionSettings.current().loader_unknown_codes == "create"

@@ -13,9 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from lectio.accounts.models import InstitutionSettings, PublishingWorkflow
+from lectio.accounts.models import (
+    InstitutionSettings,
+    LoaderUnknown,
+    PublishingWorkflow,
+    User,
+)
 from lectio.accounts.services import institution_settings_update
 from lectio.core.concurrency import StaleVersion
+from lectio.core.events import event_record
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists.rendering import STYLES
 from lectio.lists.tasks import rerender_citations
@@ -45,6 +51,95 @@ class InstitutionSettingsForm(forms.Form):
         choices=PublishingWorkflow.choices,
         widget=forms.RadioSelect,
     )
+    loader_date_format = forms.CharField(
+        label=gettext_lazy("Date format in loader files"),
+        max_length=32,
+        help_text=gettext_lazy(
+            "As strftime: %Y-%m-%d is 2026-09-01, %d/%m/%Y is 01/09/2026. "
+            "An upload may choose another."
+        ),
+    )
+    loader_unknown_users = forms.ChoiceField(
+        label=gettext_lazy("People a loader file names that Lectio does not know"),
+        choices=LoaderUnknown.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Created as pending users (they sign in through the institution's "
+            "login or the LMS), or their rows are rejected."
+        ),
+    )
+    loader_unknown_codes = forms.ChoiceField(
+        label=gettext_lazy("Departments, terms and campuses Lectio does not know"),
+        choices=LoaderUnknown.choices,
+        widget=forms.RadioSelect,
+    )
+    rollover_recalculate_statuses = forms.BooleanField(
+        label=gettext_lazy("Recalculate citation statuses by the rules"),
+        required=False,
+    )
+    rollover_copy_public_notes = forms.BooleanField(
+        label=gettext_lazy("Copy public notes and public tags"), required=False
+    )
+    rollover_copy_library_tags = forms.BooleanField(
+        label=gettext_lazy(
+            "Copy instructor-library and library-internal tags and notes"
+        ),
+        required=False,
+    )
+    rollover_copy_collaborators = forms.BooleanField(
+        label=gettext_lazy("Copy collaborators"), required=False
+    )
+    rollover_copy_syllabus = forms.BooleanField(
+        label=gettext_lazy("Copy the syllabus"), required=False
+    )
+
+    def clean_loader_date_format(self) -> str:
+        from lectio.courses.forms import check_date_format
+
+        return check_date_format(self.cleaned_data["loader_date_format"])
+
+
+# The form's fields in the page's sections.
+GENERAL_FIELDS = (
+    "name",
+    "citation_style",
+    "students_see_only_complete",
+    "send_updates_automatically",
+    "publishing_workflow",
+)
+LOADER_FIELDS = ("loader_date_format", "loader_unknown_users", "loader_unknown_codes")
+ROLLOVER_FIELDS = (
+    "rollover_recalculate_statuses",
+    "rollover_copy_public_notes",
+    "rollover_copy_library_tags",
+    "rollover_copy_collaborators",
+    "rollover_copy_syllabus",
+)
+POLICY_FIELDS = LOADER_FIELDS + ROLLOVER_FIELDS
+
+
+def _save_policy(
+    *, actor: User, row: InstitutionSettings, data: dict[str, object]
+) -> list[str]:
+    """The loader and rollover settings, in the transaction of the settings save
+    (whose version check has passed). The service for the general settings does not
+    take these fields yet; this writes them alike: only what changed, with an event."""
+    new = {name: data[name] for name in POLICY_FIELDS}
+    changed = [name for name, value in new.items() if getattr(row, name) != value]
+    if changed:
+        InstitutionSettings.objects.filter(pk=row.pk).update(
+            **{name: new[name] for name in changed}
+        )
+        event_record(
+            actor=actor,
+            verb="institution.settings",
+            target_type="institution",
+            target_id=row.pk,
+            summary=_("Changed institution settings: %(fields)s")
+            % {"fields": ", ".join(changed)},
+            params={"changed": changed},
+        )
+    return changed
 
 
 @login_required
@@ -62,9 +157,16 @@ def institution_settings(request: AuthedHttpRequest) -> HttpResponse:
             "students_see_only_complete": row.students_see_only_complete,
             "send_updates_automatically": row.send_updates_automatically,
             "publishing_workflow": row.publishing_workflow,
+            **{name: getattr(row, name) for name in POLICY_FIELDS},
         },
     )
-    context = {"form": form, "nav": "settings"}
+    context = {
+        "form": form,
+        "nav": "settings",
+        "general_fields": [form[name] for name in GENERAL_FIELDS],
+        "loader_fields": [form[name] for name in LOADER_FIELDS],
+        "rollover_fields": [form[name] for name in ROLLOVER_FIELDS],
+    }
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -81,6 +183,9 @@ def institution_settings(request: AuthedHttpRequest) -> HttpResponse:
                         "send_updates_automatically"
                     ],
                     publishing_workflow=form.cleaned_data["publishing_workflow"],
+                )
+                changed += _save_policy(
+                    actor=request.user, row=row, data=form.cleaned_data
                 )
                 if "citation_style" in changed:
                     style = form.cleaned_data["citation_style"]
