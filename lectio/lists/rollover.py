@@ -23,6 +23,7 @@ its own target). Anything else is reported, not guessed.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -372,88 +373,19 @@ def _copy(
     policy: InstitutionSettings,
     labels: dict[int, str],
 ) -> list[RolloverItem]:
-    now = timezone.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    originals = {
-        rl.pk: rl
-        for rl in ReadingList.objects.filter(pk__in=[s.id for s in sources]).order_by()
-    }
-    sources = [s for s in sources if s.id in originals]
-    codes = _new_codes(len(sources))
-    copies = []
-    for source, code in zip(sources, codes, strict=True):
-        rl = originals[source.id]
-        copies.append(
-            ReadingList(
-                code=code,
-                name=rl.name,
-                description=rl.description,
-                status=ListStatus.ROLLED_OVER,
-                publication_status=PublicationStatus.DRAFT,
-                visibility=rl.visibility,
-                material_access=rl.material_access,
-                processing_department_id=rl.processing_department_id,
-                syllabus=rl.syllabus.name if policy.rollover_copy_syllabus else None,
-                subjects=rl.subjects,
-                instructor_note=(
-                    rl.instructor_note if policy.rollover_copy_library_tags else ""
-                ),
-                library_note=rl.library_note
-                if policy.rollover_copy_library_tags
-                else "",
-                rolled_from_id=rl.pk,
-                created_by_id=actor_id,
-            )
+    present = set(
+        ReadingList.objects.filter(pk__in=[s.id for s in sources]).values_list(
+            "pk", flat=True
         )
-    ReadingList.objects.bulk_create(copies)
-    new_of = {s.id: c.pk for s, c in zip(sources, copies, strict=True)}
-    ListRollover.objects.bulk_create(
-        [
-            ListRollover(
-                source_id=s.id,
-                course_id=course_id,
-                target_id=new_of[s.id],
-                created_by_id=actor_id,
-            )
-            for s in sources
-            for course_id in sorted(s.courses)
-        ]
     )
-    ReadingList.courses.through.objects.bulk_create(
-        [
-            ReadingList.courses.through(readinglist_id=new_of[s.id], course_id=c)
-            for s in sources
-            for c in sorted(s.courses)
-        ]
-    )
-    counts = _SqlCopy(connection.vendor, now=now).run(new_of, policy)
-    Event.objects.bulk_create(
-        [
-            Event(
-                actor_id=actor_id,
-                verb=EVENT_VERB,
-                target_type="list",
-                target_id=new_of[s.id],
-                list_id=new_of[s.id],
-                summary=(
-                    _("Rolled over from %(code)s to %(courses)s")
-                    % {
-                        "code": s.code,
-                        "courses": ", ".join(
-                            labels.get(c, "") for c in sorted(s.courses)
-                        ),
-                    }
-                )[:500],
-                params={
-                    "source": s.id,
-                    "source_code": s.code,
-                    "courses": [labels.get(c, "") for c in sorted(s.courses)],
-                    "citations": counts.get(s.id, 0),
-                },
-            )
-            for s in sources
-        ]
-    )
+    sources = [s for s in sources if s.id in present]
+    if not sources:
+        return []
+    codes = _new_codes(len(sources))
+    copy = _SqlCopy(connection.vendor, now=timezone.now(), actor_id=actor_id)
+    new_of, counts = copy.run(sources, codes, policy)
+    copy.events(sources, new_of, counts, labels)
     return [
         RolloverItem(
             source_id=s.id,
@@ -463,50 +395,69 @@ def _copy(
             course_ids=sorted(s.courses),
             course_labels=[labels.get(c, "") for c in sorted(s.courses)],
             target_id=new_of[s.id],
-            target_code=c.code,
+            target_code=code,
             citations=counts.get(s.id, 0),
         )
-        for s, c in zip(sources, copies, strict=True)
+        for s, code in zip(sources, codes, strict=True)
     ]
 
 
 class _SqlCopy:
-    """The INSERT ... SELECT statements of one batch."""
+    """The statements of one batch: the new lists, their rollover rows and courses,
+    then INSERT ... SELECT per table through temporary old id -> new id maps."""
 
-    MAPS = (
-        "lectio_rollover_lists",
-        "lectio_rollover_sections",
-        "lectio_rollover_citations",
-    )
+    MAPS = {
+        "lectio_rollover_lists": "old_id {int} PRIMARY KEY, new_id {int} NOT NULL, "
+        "code varchar(100) NOT NULL",
+        "lectio_rollover_pairs": "old_id {int} NOT NULL, course_id {int} NOT NULL",
+        "lectio_rollover_sections": "old_id {int} PRIMARY KEY, new_id {int} NOT NULL",
+        "lectio_rollover_citations": "old_id {int} PRIMARY KEY, new_id {int} NOT NULL",
+    }
 
-    def __init__(self, vendor: str, *, now: Any) -> None:
+    def __init__(self, vendor: str, *, now: Any, actor_id: int | None) -> None:
         self.pg = vendor == "postgresql"
+        # SQLite has no statistics on the maps and may scan the big table instead:
+        # CROSS JOIN makes the map the outer loop (its only meaning in SQLite).
+        self.join = "JOIN" if self.pg else "CROSS JOIN"
         self.now = connection.ops.adapt_datetimefield_value(now)
+        self.actor_id = actor_id
         self.q = connection.ops.quote_name
 
     def run(
-        self, new_of: dict[int, int], policy: InstitutionSettings
-    ) -> dict[int, int]:
-        """Copies sections, citations, tags and collaborators of the lists in
-        `new_of` (old id -> new id); returns citations copied per old list."""
+        self, sources: list[_Source], codes: list[str], policy: InstitutionSettings
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """Copies the lists of `sources` (with new `codes`) and their sections,
+        citations, tags and collaborators; returns old id -> new id and the
+        citations copied per old list."""
         with connection.cursor() as cur:
             self.cur = cur
             self._maps()
+            new_ids = self._take_ids(ReadingList._meta.db_table, len(sources))
+            new_of = {s.id: new for s, new in zip(sources, new_ids, strict=True)}
             cur.executemany(
-                "INSERT INTO lectio_rollover_lists (old_id, new_id) VALUES (%s, %s)",
-                sorted(new_of.items()),
+                "INSERT INTO lectio_rollover_lists (old_id, new_id, code) "
+                "VALUES (%s, %s, %s)",
+                [(s.id, new_of[s.id], c) for s, c in zip(sources, codes, strict=True)],
             )
+            cur.executemany(
+                "INSERT INTO lectio_rollover_pairs (old_id, course_id) VALUES (%s, %s)",
+                [(s.id, course) for s in sources for course in sorted(s.courses)],
+            )
+            self._lists(policy)
+            # First the rows the unique constraint guards, so a pair a concurrent run
+            # claimed fails the batch before anything big is copied.
+            self._rollovers()
             self._allocate(
                 "lectio_rollover_sections",
                 Section._meta.db_table,
-                f"SELECT s.id FROM {Section._meta.db_table} s "
-                "JOIN lectio_rollover_lists ml ON ml.old_id = s.reading_list_id",
+                f"SELECT s.id FROM lectio_rollover_lists ml {self.join} "
+                f"{Section._meta.db_table} s ON s.reading_list_id = ml.old_id",
             )
             self._allocate(
                 "lectio_rollover_citations",
                 Citation._meta.db_table,
-                f"SELECT c.id FROM {Citation._meta.db_table} c "
-                "JOIN lectio_rollover_lists ml ON ml.old_id = c.reading_list_id",
+                f"SELECT c.id FROM lectio_rollover_lists ml {self.join} "
+                f"{Citation._meta.db_table} c ON c.reading_list_id = ml.old_id",
             )
             if self.pg:
                 for table in self.MAPS:
@@ -517,20 +468,37 @@ class _SqlCopy:
             if policy.rollover_copy_collaborators:
                 self._collaborators()
             cur.execute(
-                f"SELECT c.reading_list_id, COUNT(*) FROM {Citation._meta.db_table} c "
-                "JOIN lectio_rollover_citations mc ON mc.old_id = c.id "
-                "GROUP BY c.reading_list_id"
+                "SELECT c.reading_list_id, COUNT(*) FROM lectio_rollover_lists ml "
+                f"{self.join} {Citation._meta.db_table} c "
+                "ON c.reading_list_id = ml.old_id GROUP BY c.reading_list_id"
             )
-            return dict(cur.fetchall())
+            return new_of, dict(cur.fetchall())
 
     def _maps(self) -> None:
         kind = "bigint" if self.pg else "integer"
-        for table in self.MAPS:
+        for table, columns in self.MAPS.items():
             self.cur.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {table} "
-                f"(old_id {kind} PRIMARY KEY, new_id {kind} NOT NULL)"
+                f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns.format(int=kind)})"
             )
             self.cur.execute(f"DELETE FROM {table}")
+
+    def _take_ids(self, table: str, n: int) -> list[int]:
+        """`n` new ids for `table`, as _allocate takes them."""
+        if self.pg:
+            self.cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            (seq,) = self.cur.fetchone()
+            self.cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [seq, n])
+            return sorted(row[0] for row in self.cur.fetchall())
+        base = self._sqlite_base(table)
+        return list(range(base + 1, base + n + 1))
+
+    def _sqlite_base(self, table: str) -> int:
+        self.cur.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        return int(self.cur.fetchone()[0])
 
     def _allocate(self, map_table: str, table: str, select_old: str) -> None:
         """New ids for the rows `select_old` returns: from the table's sequence on
@@ -546,16 +514,96 @@ class _SqlCopy:
             )
             return
         self.cur.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        (base,) = self.cur.fetchone()
-        self.cur.execute(
             f"INSERT INTO {map_table} (old_id, new_id) "
             f"SELECT o.id, %s + ROW_NUMBER() OVER (ORDER BY o.id) FROM ({select_old}) o",
-            [base],
+            [self._sqlite_base(table)],
         )
+
+    def _lists(self, policy: InstitutionSettings) -> None:
+        t = ReadingList._meta.db_table
+        syllabus = "rl.syllabus" if policy.rollover_copy_syllabus else "''"
+        private = "rl.instructor_note" if policy.rollover_copy_library_tags else "''"
+        library = "rl.library_note" if policy.rollover_copy_library_tags else "''"
+        self.cur.execute(
+            f"INSERT INTO {t} (id, code, name, description, status, "
+            "publication_status, visibility, material_access, due_back_date, "
+            "assigned_librarian_id, processing_department_id, locked, syllabus, "
+            "subjects, instructor_note, library_note, rolled_from_id, "
+            "sent_to_library_at, sent_to_library_by_id, published_at, "
+            "library_alert_at, library_seen_at, created_by_id, created_at, "
+            "updated_at, version, content_version) "
+            "SELECT ml.new_id, ml.code, rl.name, rl.description, %s, %s, "
+            "rl.visibility, rl.material_access, NULL, NULL, "
+            f"rl.processing_department_id, %s, {syllabus}, rl.subjects, {private}, "
+            f"{library}, rl.id, NULL, NULL, NULL, NULL, NULL, %s, %s, %s, 1, 1 "
+            f"FROM lectio_rollover_lists ml {self.join} {t} rl ON rl.id = ml.old_id",
+            [
+                str(ListStatus.ROLLED_OVER),
+                str(PublicationStatus.DRAFT),
+                False,
+                self.actor_id,
+                self.now,
+                self.now,
+            ],
+        )
+
+    def _rollovers(self) -> None:
+        self.cur.execute(
+            f"INSERT INTO {ListRollover._meta.db_table} "
+            "(source_id, course_id, target_id, created_at, created_by_id) "
+            "SELECT p.old_id, p.course_id, ml.new_id, %s, %s "
+            "FROM lectio_rollover_pairs p "
+            "JOIN lectio_rollover_lists ml ON ml.old_id = p.old_id",
+            [self.now, self.actor_id],
+        )
+        self.cur.execute(
+            f"INSERT INTO {ReadingList.courses.through._meta.db_table} "
+            "(readinglist_id, course_id) SELECT ml.new_id, p.course_id "
+            "FROM lectio_rollover_pairs p "
+            "JOIN lectio_rollover_lists ml ON ml.old_id = p.old_id"
+        )
+
+    def events(
+        self,
+        sources: list[_Source],
+        new_of: dict[int, int],
+        counts: dict[int, int],
+        labels: dict[int, str],
+    ) -> None:
+        """One audit row per new list (not per citation)."""
+        rows = []
+        for s in sources:
+            courses = [labels.get(c, "") for c in sorted(s.courses)]
+            summary = _("Rolled over from %(code)s to %(courses)s") % {
+                "code": s.code,
+                "courses": ", ".join(courses),
+            }
+            params = {
+                "source": s.id,
+                "source_code": s.code,
+                "courses": courses,
+                "citations": counts.get(s.id, 0),
+            }
+            rows.append(
+                (
+                    self.now,
+                    self.actor_id,
+                    EVENT_VERB,
+                    "list",
+                    new_of[s.id],
+                    new_of[s.id],
+                    summary[:500],
+                    json.dumps(params),
+                )
+            )
+        cast = "::jsonb" if self.pg else ""
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"INSERT INTO {Event._meta.db_table} (created_at, actor_id, verb, "
+                "target_type, target_id, list_id, summary, params) "
+                f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s{cast})",
+                rows,
+            )
 
     def _sections(self) -> None:
         t = Section._meta.db_table
@@ -563,9 +611,9 @@ class _SqlCopy:
             f"INSERT INTO {t} (id, reading_list_id, name, description, start_date, "
             "end_date, tags, position, visible, is_default, version) "
             "SELECT ms.new_id, ml.new_id, s.name, s.description, NULL, NULL, s.tags, "
-            f"s.position, s.visible, s.is_default, 1 FROM {t} s "
-            "JOIN lectio_rollover_sections ms ON ms.old_id = s.id "
-            "JOIN lectio_rollover_lists ml ON ml.old_id = s.reading_list_id"
+            "s.position, s.visible, s.is_default, 1 FROM lectio_rollover_sections ms "
+            f"{self.join} {t} s ON s.id = ms.old_id "
+            f"{self.join} lectio_rollover_lists ml ON ml.old_id = s.reading_list_id"
         )
 
     def _citations(self, policy: InstitutionSettings) -> None:
@@ -599,10 +647,10 @@ class _SqlCopy:
             f"c.external_id, c.file, {public}, {private}, {library}, {status_sql}, "
             f"{decline}, CASE WHEN c.copyright_status = %s THEN %s ELSE %s END, "
             "c.license_type, NULL, c.rendered_html, c.rendered_style, c.created_by_id, "
-            f"%s, %s, 1 FROM {t} c "
-            "JOIN lectio_rollover_citations mc ON mc.old_id = c.id "
-            "JOIN lectio_rollover_lists ml ON ml.old_id = c.reading_list_id "
-            "JOIN lectio_rollover_sections ms ON ms.old_id = c.section_id",
+            "%s, %s, 1 FROM lectio_rollover_citations mc "
+            f"{self.join} {t} c ON c.id = mc.old_id "
+            f"{self.join} lectio_rollover_lists ml ON ml.old_id = c.reading_list_id "
+            f"{self.join} lectio_rollover_sections ms ON ms.old_id = c.section_id",
             params,
         )
 
@@ -618,9 +666,9 @@ class _SqlCopy:
         marks = ", ".join(["%s"] * len(kinds))
         self.cur.execute(
             f"INSERT INTO {through} (citation_id, tag_id) "
-            f"SELECT mc.new_id, ct.tag_id FROM {through} ct "
-            "JOIN lectio_rollover_citations mc ON mc.old_id = ct.citation_id "
-            f"JOIN {Tag._meta.db_table} tg ON tg.id = ct.tag_id "
+            "SELECT mc.new_id, ct.tag_id FROM lectio_rollover_citations mc "
+            f"{self.join} {through} ct ON ct.citation_id = mc.old_id "
+            f"{self.join} {Tag._meta.db_table} tg ON tg.id = ct.tag_id "
             f"WHERE tg.kind IN ({marks})",
             [str(k) for k in kinds],
         )
@@ -630,8 +678,9 @@ class _SqlCopy:
         right = self.q("right")
         self.cur.execute(
             f"INSERT INTO {t} (reading_list_id, user_id, {right}, created_at) "
-            f"SELECT ml.new_id, co.user_id, co.{right}, %s FROM {t} co "
-            "JOIN lectio_rollover_lists ml ON ml.old_id = co.reading_list_id",
+            f"SELECT ml.new_id, co.user_id, co.{right}, %s "
+            f"FROM lectio_rollover_lists ml {self.join} {t} co "
+            "ON co.reading_list_id = ml.old_id",
             [self.now],
         )
 
