@@ -1,0 +1,137 @@
+"""Alma's course search: `q=field~value AND field~value` (AND only, case-insensitive
+"contains"), and its paging parameters. `parse_q` is pure; `course_filter` turns
+the parsed terms into one Q over courses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Q
+
+from lectio.api.alma.errors import AlmaError, bad_input
+
+FIELDS = (
+    "code",
+    "section",
+    "name",
+    "notes",
+    "instructors",
+    "searchable_ids",
+    "year",
+    "academic_department",
+    "all",
+)
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 10
+
+
+def parse_q(q: str) -> list[tuple[str, str]]:
+    """`code~HIS AND name~history` -> [("code", "HIS"), ("name", "history")]."""
+    q = q.strip()
+    if not q:
+        return []
+    terms = []
+    for part in q.split(" AND "):
+        field, sep, value = part.strip().partition("~")
+        field = field.strip().lower()
+        value = value.strip()
+        if not sep or not field:
+            raise bad_input(
+                "q",
+                f"“{part.strip()}” is not field~value (fields: {', '.join(FIELDS)}).",
+            )
+        if field not in FIELDS:
+            raise bad_input(
+                "q", f"unknown field “{field}” (fields: {', '.join(FIELDS)})."
+            )
+        if not value:
+            raise bad_input("q", f"{field}~ needs a value.")
+        if len(value) > 200:
+            raise bad_input("q", f"the value of {field} is too long.")
+        if field == "year" and not value.isdigit():
+            raise bad_input("q", f"year~{value}: a year is a number.")
+        terms.append((field, value))
+    return terms
+
+
+def paging(params: Mapping[str, str]) -> tuple[int, int]:
+    """(limit, offset) from `limit` (0-100, default 10) and `offset` (>= 0)."""
+    limit = _integer(params, "limit", DEFAULT_LIMIT)
+    offset = _integer(params, "offset", 0)
+    if not 0 <= limit <= MAX_LIMIT:
+        raise bad_input("limit", f"must be between 0 and {MAX_LIMIT}, not {limit}.")
+    if offset < 0:
+        raise bad_input("offset", f"must be 0 or more, not {offset}.")
+    return limit, offset
+
+
+def _integer(params: Mapping[str, str], name: str, default: int) -> int:
+    raw = params.get(name, "")
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise bad_input(name, f"“{raw}” is not a whole number.") from None
+
+
+# Up to this many people matching an instructors~ value are looked up once and
+# passed as ids; more than that (a value like "a") stays a subquery.
+PEOPLE_IDS_MAX = 2000
+
+
+def _instructors(value: str) -> Q:
+    """Courses taught by someone whose primary id, first or last name contains
+    `value`. The people are found first, in one pass over users, then their courses
+    through the enrolments' (user, course) index: never a probe per course."""
+    from lectio.accounts.models import User
+    from lectio.courses.models import CourseRole, Enrolment
+
+    people = User.objects.filter(
+        Q(primary_id__icontains=value)
+        | Q(first_name__icontains=value)
+        | Q(last_name__icontains=value)
+    ).values_list("pk", flat=True)
+    ids = list(people[: PEOPLE_IDS_MAX + 1])
+    teaching = Enrolment.objects.filter(role=CourseRole.INSTRUCTOR)
+    if len(ids) > PEOPLE_IDS_MAX:
+        return Q(pk__in=teaching.filter(user__in=people).values("course_id"))
+    return Q(pk__in=teaching.filter(user_id__in=ids).values("course_id"))
+
+
+def _one(field: str, value: str) -> Q:
+    if field == "code":
+        return Q(code__icontains=value)
+    if field == "section":
+        return Q(section__icontains=value)
+    if field == "name":
+        return Q(name__icontains=value)
+    if field == "notes":
+        return Q(notes__icontains=value)
+    if field == "searchable_ids":
+        return Q(searchable_ids__icontains=value)
+    if field == "year":
+        return Q(year=int(value))
+    if field == "academic_department":
+        return Q(academic_department__code__icontains=value) | Q(
+            academic_department__name__icontains=value
+        )
+    if field == "instructors":
+        return _instructors(value)
+    if field == "all":
+        return (
+            Q(code__icontains=value)
+            | Q(section__icontains=value)
+            | Q(name__icontains=value)
+            | Q(notes__icontains=value)
+            | Q(searchable_ids__icontains=value)
+            | _instructors(value)
+        )
+    raise AlmaError(400, f"unknown field {field}.", field="q")  # pragma: no cover
+
+
+def course_filter(terms: list[tuple[str, str]]) -> Q:
+    condition = Q()
+    for field, value in terms:
+        condition &= _one(field, value)
+    return condition
