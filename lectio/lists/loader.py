@@ -40,6 +40,8 @@ Citations
   A row without one matches a citation of the same list and section that was loaded
   without one and has the same title, author and secondary type (the second such row
   the second such citation, and so on), so loading a file again never duplicates.
+  A citation made in Lectio has no secondary type; its material type stands for one
+  (book BK, article CR, website WS, ...: IMPLIED_SECONDARY below).
   A citation whose row names another section moves there.
 - citation_secondary_type (SECONDARY_TYPES below) gives the material type; the code
   itself is kept as the secondary type. Empty is BK.
@@ -218,6 +220,20 @@ SECONDARY_TYPES: dict[str, tuple[str, str | None]] = {
     "OTHER": (MaterialType.OTHER, None),
     "E_BK": (MaterialType.EBOOK, None),
     "E_CR": (MaterialType.ARTICLE, None),
+}
+# A citation made in Lectio has no secondary type; matching a row without an
+# external id to it, its material type stands for one.
+IMPLIED_SECONDARY: dict[str, str] = {
+    MaterialType.BOOK: "BK",
+    MaterialType.BOOK_CHAPTER: "BK_C",
+    MaterialType.ARTICLE: "CR",
+    MaterialType.JOURNAL: "JR",
+    MaterialType.WEBSITE: "WS",
+    MaterialType.VIDEO: "VD",
+    MaterialType.AUDIO: "AR",
+    MaterialType.LEGAL_DOCUMENT: "LEGAL_DOCUMENT",
+    MaterialType.OTHER: "OTHER",
+    MaterialType.EBOOK: "E_BK",
 }
 VISIBILITY: dict[str, tuple[str, str | None]] = {
     "RESTRICTED": (Visibility.COURSE, None),
@@ -965,10 +981,13 @@ def _unmatched(
         keys = {name}
         if default is not None and citation["section_id"] == default["pk"]:
             keys.add("")
+        secondary = citation["secondary_type"] or IMPLIED_SECONDARY.get(
+            citation["material_type"], ""
+        )
         for key in keys:
-            out[
-                (key, citation["title"], citation["author"], citation["secondary_type"])
-            ].append(citation)
+            out[(key, citation["title"], citation["author"], secondary)].append(
+                citation
+            )
     return out
 
 
