@@ -607,3 +607,72 @@ def test_key_list_is_a_few_queries(
         response = admin_client.get(KEYS_URL)
 
     assert text(response).count("Revoke k") == 15
+
+
+# --- end to end, with the real course loader ------------------------------------------
+
+
+def course_line(**cells: str) -> str:
+    return "\t".join(cells.get(name, "") for name in COURSE_COLUMNS) + "\n"
+
+
+def course_file() -> bytes:
+    common = {"TERM1": "AUT26", "START_DATE": "28/09/2026", "END_DATE": "11/12/2026"}
+    return (
+        "\t".join(COURSE_COLUMNS)
+        + "\n"
+        + course_line(
+            COURSE_CODE="LIT101",
+            COURSE_TITLE="Reading the Canon",
+            SECTION_ID="01",
+            ACAD_DEPT="LIT",
+            PROC_DEPT="MAIN",
+            NUM_OF_PARTICIPANTS="45",
+            **common,
+        )
+        + course_line(
+            COURSE_CODE="HIS201",
+            COURSE_TITLE="Modern History",
+            SECTION_ID="01",
+            ACAD_DEPT="HIS",
+            PROC_DEPT="MAIN",
+            **common,
+        )
+        + course_line(
+            COURSE_CODE="BAD301", COURSE_TITLE="No department", SECTION_ID="01"
+        )
+    ).encode()
+
+
+def test_a_course_file_loads_through_the_page_and_again_changes_nothing(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lectio.courses.models import Course
+
+    monkeypatch.setitem(loading.LOADERS, "courses", "lectio.courses.loader.load")
+    runs = []
+    for _run in range(2):
+        response = post_upload(
+            admin_client, course_file(), mode="valid_only", date_format="%d/%m/%Y"
+        )
+        job = job_execute(Job.objects.get(pk=response["Location"].split("/")[-2]))
+        runs.append(text(admin_client.get(response["Location"])))
+        assert job.state == JobState.DONE
+
+    first, second = (
+        dict(re.findall(r'data-count="(\w+)"><span class="n">(\d+)</span>', page))
+        for page in runs
+    )
+    assert (first["created"], first["unchanged"], first["rejected"]) == ("2", "0", "1")
+    assert (second["created"], second["unchanged"], second["rejected"]) == (
+        "0",
+        "2",
+        "1",
+    )
+    assert re.search(
+        r"<tr><td>4</td><td>BAD301[^<]*</td><td>[^<]*PROC_DEPT", runs[0]
+    ), runs[0]
+    assert sorted(Course.objects.values_list("code", "name", "participants")) == [
+        ("HIS201", "Modern History", 0),
+        ("LIT101", "Reading the Canon", 45),
+    ]
