@@ -87,6 +87,9 @@ KEY_MAX = 100  # course code and section, primary ids
 NAME_MAX = 300
 
 Key = tuple[str, str]
+# Plain strings: the drivers bind them faster than the choices' enum members.
+INSTRUCTOR: str = CourseRole.INSTRUCTOR.value
+ACTIVE: str = CourseStatus.ACTIVE.value
 
 
 @dataclass(slots=True)
@@ -797,18 +800,6 @@ class _Load:
                 continue
             acad = departments[row.acad] if row.acad else None
             proc = departments[row.proc]
-            values = (
-                row.name,
-                acad,
-                proc,
-                row.year,
-                row.start,
-                row.end,
-                row.participants,
-                row.weekly_hours,
-                row.list_name,
-                row.submit_by,
-            )
             search_json = _json_list(row.search_ids)
             terms = [term_ids[t] for t in row.terms]
             teachers = [people[p] for p in row.instructors]
@@ -835,7 +826,7 @@ class _Load:
                         search_json,
                         "[]",
                         row.list_name,
-                        CourseStatus.ACTIVE,
+                        ACTIVE,
                         d(row.submit_by),
                         False,
                         old.id if old else None,
@@ -847,6 +838,18 @@ class _Load:
                 continue
             pk = existing.id
             changed = False
+            values = (
+                row.name,
+                acad,
+                proc,
+                row.year,
+                row.start,
+                row.end,
+                row.participants,
+                row.weekly_hours,
+                row.list_name,
+                row.submit_by,
+            )
             if values != existing.values or (
                 search_json != existing.search_json
                 and row.search_ids != json.loads(existing.search_json)
@@ -871,7 +874,7 @@ class _Load:
                 for user_id in teacher_set - existing.instructors:
                     other = self.other_roles.get((pk, user_id))
                     if other is not None:
-                        promote.append((CourseRole.INSTRUCTOR, other))
+                        promote.append((INSTRUCTOR, other))
                     else:
                         add_teachers.append((pk, user_id))
                 drop_teachers += [(pk, u) for u in existing.instructors - teacher_set]
@@ -958,7 +961,7 @@ class _Load:
         db.executemany(
             f"DELETE FROM {qn(enrolment_table)} "
             "WHERE course_id = %s AND user_id = %s AND role = %s",
-            [(c, u, CourseRole.INSTRUCTOR) for c, u in drop_teachers],
+            [(c, u, INSTRUCTOR) for c, u in drop_teachers],
         )
         db.executemany(
             f"UPDATE {qn(enrolment_table)} SET role = %s WHERE id = %s", promote
@@ -966,7 +969,7 @@ class _Load:
         db.insert(
             enrolment_table,
             ("course_id", "user_id", "role", "created_at"),
-            [(c, u, CourseRole.INSTRUCTOR, now) for c, u in add_teachers],
+            [(c, u, INSTRUCTOR, now) for c, u in add_teachers],
         )
         db.executemany(
             f"DELETE FROM {qn(campus_table)} WHERE course_id = %s AND campus_id = %s",
