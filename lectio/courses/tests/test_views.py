@@ -676,3 +676,50 @@ def test_a_course_file_loads_through_the_page_and_again_changes_nothing(
         ("HIS201", "Modern History", 0),
         ("LIT101", "Reading the Canon", 45),
     ]
+
+
+def test_a_rollover_job_shows_its_own_counts_and_what_it_left_undone(
+    client: Client,
+) -> None:
+    from lectio.core.factories import CourseFactory, TermFactory, make_list
+    from lectio.lists.models import ReadingList as ReadingListModel
+
+    autumn = TermFactory.create(code="AUT26")
+    next_autumn = TermFactory.create(code="AUT27")
+    librarian = login(client, Role.LIBRARIAN)
+    old = CourseFactory.create(code="LIT101", section="01", terms=[autumn])
+    CourseFactory.create(code="LIT101", section="02", terms=[next_autumn])
+    lonely = CourseFactory.create(code="HIS201", section="01", terms=[autumn])
+    make_list(owner=librarian, courses=[old], name="Canon", citations=[{"title": "A"}])
+    make_list(owner=librarian, courses=[lonely], name="History", citations=[])
+    job = job_execute(
+        job_create(
+            kind="rollover",
+            actor=librarian,
+            options={"from_term": "AUT26", "to_term": "AUT27"},
+            enqueue=False,
+        )
+    )
+    assert job.state == JobState.DONE, job.message
+
+    page = text(client.get(reverse("courses:job", kwargs={"pk": job.pk})))
+    report = client.get(reverse("courses:job_rejects", kwargs={"pk": job.pk}))
+
+    counts = dict(re.findall(r'data-count="(\w+)"><span class="n">(\d+)</span>', page))
+    assert counts == {
+        "rolled_over": "1",
+        "already": "0",
+        "citations": "1",
+        "unmatched": "1",
+    }
+    assert "Courses with no match</li>" in page
+    assert '<h2 id="rejects-heading">Not done</h2>' in page
+    assert '<th scope="col">Line</th>' not in page
+    history = ReadingListModel.objects.get(name="History")
+    assert (
+        f"<tr><td>{history.code}</td><td>HIS201-01: No course with the code HIS201"
+        in page
+    )
+    assert report.content.decode().startswith(
+        f"{history.code}: HIS201-01: No course with the code HIS201"
+    )

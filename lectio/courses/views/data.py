@@ -107,7 +107,7 @@ def recent_jobs() -> list[Job]:
     for job in jobs:
         job.kind_label = kind_label(job.kind)  # type: ignore[attr-defined]
         job.count_rows = [  # type: ignore[attr-defined]
-            row for row in count_rows(job.counts or {}) if row[2]
+            row for row in count_rows(job.counts or {}, job.kind) if row[2]
         ]
     return jobs
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from lectio.accounts.models import User
 from lectio.core.htmx import is_htmx, vary_on_htmx
-from lectio.core.loading import Reject
+from lectio.core.loading import LOADERS, Reject
 from lectio.core.models import Job, JobState
 from lectio.core.requests import AuthedHttpRequest
 
@@ -35,6 +35,13 @@ COUNT_LABELS = {
     "deleted": gettext_lazy("Deleted"),
     "rolled_over": gettext_lazy("Rolled over"),
     "rejected": gettext_lazy("Rejected"),
+}
+
+# Counts of other kinds of job (rollover).
+OTHER_COUNT_LABELS = {
+    "already": gettext_lazy("Rolled over before (left alone)"),
+    "citations": gettext_lazy("Citations copied"),
+    "unmatched": gettext_lazy("Courses with no match"),
 }
 
 MODE_LABELS = {
@@ -69,18 +76,33 @@ def job_get_for_viewer(*, user: User, job_id: int) -> Job:
     return job
 
 
-def count_rows(counts: dict[str, Any]) -> list[tuple[str, str, int]]:
-    """(key, label, number) for the standard counts, then any others the job gave."""
+def count_rows(counts: dict[str, Any], kind: str = "") -> list[tuple[str, str, int]]:
+    """(key, label, number): for loaders every standard count, then any others the
+    job gave; for other jobs (rollover) the counts they gave."""
+    loader = kind in LOADERS or not kind
     rows = [
-        (key, str(label), int(counts.get(key, 0)))
+        (key, str(label), int(counts.get(key) or 0))
         for key, label in COUNT_LABELS.items()
+        if loader or key in counts
     ]
     for key in sorted(counts):
         if key not in COUNT_LABELS:
-            rows.append(
-                (key, key.replace("_", " ").capitalize(), int(counts[key] or 0))
-            )
+            label = OTHER_COUNT_LABELS.get(key) or key.replace("_", " ").capitalize()
+            rows.append((key, str(label), int(counts[key] or 0)))
     return rows
+
+
+def reject_line(job: Job, reject: dict[str, Any]) -> str:
+    """One line of the reject report: as the loader commands write it; a job that
+    reads no file (rollover) has no line numbers."""
+    item = Reject(
+        line=int(reject.get("line") or 0),
+        reason=str(reject.get("reason", "")),
+        key=str(reject.get("key", "")),
+    )
+    if job.kind in LOADERS or item.line:
+        return str(item)
+    return f"{item.key}: {item.reason}" if item.key else item.reason
 
 
 def status_text(job: Job) -> str:
@@ -113,7 +135,8 @@ def job_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "job": job,
         "kind_label": kind_label(job.kind),
         "mode_label": MODE_LABELS.get(job.options.get("mode", ""), ""),
-        "counts": count_rows(job.counts or {}) if job.finished else [],
+        "counts": count_rows(job.counts or {}, job.kind) if job.finished else [],
+        "has_lines": job.kind in LOADERS,
         "rejects": rejects[:REJECTS_SHOWN],
         "rejects_more": max(0, len(rejects) - REJECTS_SHOWN),
         "rejects_total": len(rejects),
@@ -139,18 +162,8 @@ def job_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def job_rejects(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The reject report as a text file: one line per reject, as the commands write."""
     job = job_get_for_viewer(user=request.user, job_id=pk)
-    lines = sorted(
-        (
-            Reject(
-                line=int(r.get("line", 0)),
-                reason=str(r.get("reason", "")),
-                key=str(r.get("key", "")),
-            )
-            for r in job.rejects or []
-        ),
-        key=lambda r: r.line,
-    )
-    body = "".join(f"{r}\n" for r in lines)
+    rejects = sorted(job.rejects or [], key=lambda r: int(r.get("line") or 0))
+    body = "".join(f"{reject_line(job, r)}\n" for r in rejects)
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{job.kind}-job-{job.pk}-rejects.txt"'
