@@ -74,6 +74,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from multiprocessing import get_context
 from typing import Any
 
@@ -1221,11 +1222,6 @@ def _count(plans: dict[str, _ListPlan], result: LoadResult) -> None:
 # --- formatting ---------------------------------------------------------------------
 
 
-def _render_one(args: tuple[str, str]) -> str:
-    csl_json, style = args
-    return render_citation_html(json.loads(csl_json), style)
-
-
 def _render(citations: list[_CitationPlan], style: str) -> None:
     """Formats each distinct record once; many records go to worker processes
     (citeproc is pure Python, several milliseconds a record)."""
@@ -1237,19 +1233,23 @@ def _render(citations: list[_CitationPlan], style: str) -> None:
     workers = int(
         getattr(settings, "LECTIO_RENDER_PROCESSES", min(os.cpu_count() or 1, 8))
     )
+    records = [json.loads(key) for key in ordered]
     if len(ordered) >= PARALLEL_FROM and workers > 1:
+        # The workers import only the formatting module (no Django), so they start
+        # the same under the command line, the web server and the task worker.
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=get_context("spawn")
         ) as pool:
             rendered = list(
                 pool.map(
-                    _render_one,
-                    [(key, style) for key in ordered],
+                    render_citation_html,
+                    records,
+                    repeat(style),
                     chunksize=max(1, len(ordered) // (workers * 4)),
                 )
             )
     else:
-        rendered = [_render_one((key, style)) for key in ordered]
+        rendered = [render_citation_html(record, style) for record in records]
     html = dict(zip(ordered, rendered, strict=True))
     for citation in citations:
         key = json.dumps(

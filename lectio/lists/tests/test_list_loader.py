@@ -407,3 +407,18 @@ def test_the_example_files_load_on_the_demo(capsys):
         assert result.rejects == [], kind
         assert writes(ctx) == [], kind
         assert result.counts["created"] == result.counts["updated"] == 0, kind
+
+
+def test_many_records_are_formatted_in_worker_processes(bio, settings, monkeypatch):
+    from lectio.lists import loader
+
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    settings.LECTIO_RENDER_PROCESSES = 2
+    rows = [
+        row(citation_title=f"Volume {n}", external_system_id=f"V{n}") for n in range(3)
+    ]
+    result = run(rows)
+    assert result.rejects == []
+    for citation in Citation.objects.all():
+        assert citation.rendered_html == render_citation_html(citation.metadata, "apa")
+        assert citation.rendered_style == "apa"
