@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +63,7 @@ __all__ = [
     "RolloverItem",
     "RolloverReport",
     "TermPlan",
+    "course_by_label",
     "rollover_courses",
     "rollover_list",
     "rollover_terms",
@@ -745,6 +746,25 @@ class _SqlCopy:
             f"WHEN 'array' THEN json_array_length(c.metadata, '{path}') > 0 "
             f"WHEN 'object' THEN {v} <> '{{}}' ELSE 0 END)"
         )
+
+
+def course_by_label(text: str) -> Course | None:
+    """CODE, or CODE-SECTION (a code may hold hyphens itself: every split is tried)."""
+    text = text.strip()
+    if not text:
+        return None
+    query = Q(code=text, section="")
+    for at in (i for i, ch in enumerate(text) if ch == "-"):
+        query |= Q(code=text[:at], section=text[at + 1 :])
+    matches = list(Course.objects.filter(query)[:2])
+    if len(matches) == 1:
+        return matches[0]
+    # A bare code with sections only: the one section there is.
+    if not matches:
+        sections = list(Course.objects.filter(code=text)[:2])
+        if len(sections) == 1:
+            return sections[0]
+    return None
 
 
 # --- terms -----------------------------------------------------------------------

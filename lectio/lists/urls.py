@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectio.lists.views import editor, institution, items, reader
+from lectio.lists.views import editor, institution, items, reader, rollover
 
 app_name = "lists"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("lists/<int:list_id>/duplicate/", editor.list_duplicate, name="duplicate"),
     path("lists/<int:list_id>/delete/", editor.list_delete, name="delete"),
+    path("lists/<int:list_id>/rollover/", rollover.list_rollover, name="rollover_list"),
+    path("rollover/", rollover.term_rollover, name="rollover"),
     path(
         "lists/<int:list_id>/collaborators/", editor.collaborators, name="collaborators"
     ),

@@ -36,13 +36,15 @@ from lectio.core.factories import (
     enrol,
     make_list,
 )
-from lectio.courses.models import CourseRole
+from lectio.core.models import Job
+from lectio.courses.models import Course, CourseRole, Term
 from lectio.lists import reading, services
 from lectio.lists.models import (
     Citation,
     CitationInteraction,
     Collaborator,
     CollaboratorRight,
+    ListRollover,
     ReadingList,
     Section,
 )
@@ -466,6 +468,67 @@ def effect_institution(ctx: Ctx) -> None:
     assert (row.name, row.version) == ("Renamed University", 2)
 
 
+def _next_course(ctx: Ctx) -> Course:
+    """A course for the list to go to: taught by the person asking, unless they are
+    library staff (who may roll a list over to any course)."""
+    course, _created = Course.objects.get_or_create(
+        code="NEXT101", defaults={"name": "Reading the Canon, next year"}
+    )
+    if ctx.user is not None and ctx.role not in (LIBRARIAN, ADMIN):
+        enrol(ctx.user, course, CourseRole.INSTRUCTOR)
+    return course
+
+
+def _rollover_list_data(ctx: Ctx) -> dict[str, Any]:
+    course = _next_course(ctx)
+    staff = ctx.role in (LIBRARIAN, ADMIN)
+    return {"course": "NEXT101" if staff else course.pk, "confirm": "True"}
+
+
+def _login_or(ctx: Ctx, path: str, location: Callable[[], str]) -> str:
+    """Where a redirect goes: a guest to the login page, anyone else on."""
+    if ctx.role == GUEST:
+        return f"{reverse('login')}?next={path}"
+    return location()
+
+
+def _rolled_copy(ctx: Ctx) -> ReadingList:
+    return ReadingList.objects.get(rolled_from_id=ctx.list_id)
+
+
+def effect_rollover_list(ctx: Ctx) -> None:
+    copy = _rolled_copy(ctx)
+    assert list(copy.courses.values_list("code", flat=True)) == ["NEXT101"]
+    assert (copy.status, copy.publication_status) == ("RolledOver", "Draft")
+    assert copy.citations.count() == 3
+    assert ListRollover.objects.filter(source_id=ctx.list_id, target=copy).count() == 1
+
+
+def _term_rollover_data(ctx: Ctx) -> dict[str, Any]:
+    old = Term.objects.get_or_create(code="MX-OLD", defaults={"name": "Old"})[0]
+    new = Term.objects.get_or_create(code="MX-NEW", defaults={"name": "New"})[0]
+    return {"from_term": old.pk, "to_term": new.pk, "newest_only": "on"}
+
+
+def _expect_library_staff(method: str, ctx: Ctx) -> int | str:
+    if ctx.role == GUEST:
+        return LOGIN
+    if ctx.role not in (LIBRARIAN, ADMIN):
+        return 403
+    return 200 if method == "GET" else 302
+
+
+def effect_term_rollover(ctx: Ctx) -> None:
+    job = Job.objects.get(kind="rollover")
+    assert job.created_by == ctx.user
+    assert job.options == {
+        "from_term": Term.objects.get(code="MX-OLD").pk,
+        "to_term": Term.objects.get(code="MX-NEW").pk,
+        "newest_only": True,
+        "dry_run": False,
+    }
+
+
 # --- the table ----------------------------------------------------------------------
 
 
@@ -602,6 +665,29 @@ ROUTES: dict[str, Route] = {
         effect=effect_duplicate,
     ),
     "lists:delete": Route(**LIST, need=MANAGE, effect=effect_delete),
+    "lists:rollover_list": Route(
+        **LIST,
+        need=MANAGE,
+        data=_rollover_list_data,
+        effect=effect_rollover_list,
+        location=lambda ctx: _login_or(
+            ctx,
+            reverse("lists:rollover_list", args=[ctx.list_id]),
+            lambda: reverse("lists:detail", args=[_rolled_copy(ctx).pk]),
+        ),
+    ),
+    "lists:rollover": Route(
+        expect=_expect_library_staff,
+        data=_term_rollover_data,
+        effect=effect_term_rollover,
+        location=lambda ctx: _login_or(
+            ctx,
+            reverse("lists:rollover"),
+            lambda: reverse(
+                "courses:job", kwargs={"pk": Job.objects.get(kind="rollover").pk}
+            ),
+        ),
+    ),
     "lists:collaborators": Route(
         **LIST,
         need=MANAGE,
