@@ -233,6 +233,24 @@ def test_api_key_command_creates_and_revokes(capsys, admin):
     assert ApiKey.objects.get(name="cli").revoked_at is not None
 
 
+def test_api_key_command_takes_several_scopes_either_way(capsys, admin):
+    call_command(
+        "api_key", "create", "--name", "sis", "--scope", "courses:write", "users:read"
+    )
+    call_command(
+        "api_key",
+        "create",
+        "--name",
+        "lists",
+        "--scope",
+        "lists:read",
+        "--scope",
+        "loaders:write",
+    )
+    assert ApiKey.objects.get(name="sis").scopes == ["courses:write", "users:read"]
+    assert ApiKey.objects.get(name="lists").scopes == ["lists:read", "loaders:write"]
+
+
 def test_api_key_command_refuses_unknown_scope(admin):
     from django.core.management.base import CommandError
 

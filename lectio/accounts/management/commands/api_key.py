@@ -15,9 +15,10 @@ class Command(BaseCommand):
         create.add_argument("--name", required=True)
         create.add_argument(
             "--scope",
-            action="append",
+            action="extend",
+            nargs="+",
             required=True,
-            help="AREA:read or AREA:write; repeat for several.",
+            help="AREA:read or AREA:write; several after one --scope, or repeat it.",
         )
         create.add_argument(
             "--user",
