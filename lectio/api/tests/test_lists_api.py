@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from lectio.accounts.services import api_key_create
 from lectio.core.factories import make_list
 from lectio.core.models import Event
+from lectio.lists import services
 from lectio.lists.models import Citation, Collaborator, ReadingList, Section
 
 LISTS = "/api/v1/lists"
@@ -530,3 +531,33 @@ def test_list_detail_query_count_is_constant(client, instructor, course):
         body = client.get(f"{LISTS}/{big.pk}", **headers).json()
     assert sum(len(s["citations"]) for s in body["sections"]) == 40
     assert len(many) == len(one) <= 8
+
+
+def test_collaborator_list_query_count_is_constant(client, instructor, reading_list):
+    from lectio.core.factories import UserFactory
+
+    headers = key(instructor, "lists:read")
+    url = f"{LISTS}/{reading_list.pk}/collaborators"
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url, **headers).json()["total"] == 1
+    for n in range(25):
+        services.collaborator_set(
+            actor=instructor,
+            reading_list=reading_list,
+            user=UserFactory.create(username=f"helper{n}"),
+            right="editor",
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url, **headers).json()["total"] == 26
+    assert len(many) == len(one) <= 6
+
+
+def test_session_writes_need_the_csrf_token(instructor, reading_list):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(instructor)
+    assert browser.get(f"{LISTS}/{reading_list.pk}").status_code == 200
+    response = browser.delete(f"{LISTS}/{reading_list.pk}")
+    assert response.status_code == 403
+    assert ReadingList.objects.filter(pk=reading_list.pk).exists()
