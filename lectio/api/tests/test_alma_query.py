@@ -43,7 +43,11 @@ def test_bad_q_is_a_400_naming_q(q, says):
 
 @pytest.mark.parametrize(
     ("params", "expected"),
-    [({}, (10, 0)), ({"limit": "0"}, (0, 0)), ({"limit": "100", "offset": "5"}, (100, 5))],
+    [
+        ({}, (10, 0)),
+        ({"limit": "0"}, (0, 0)),
+        ({"limit": "100", "offset": "5"}, (100, 5)),
+    ],
 )
 def test_paging(params, expected):
     assert paging(params) == expected
