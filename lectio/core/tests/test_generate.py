@@ -172,7 +172,16 @@ def test_bench_lists_its_benchmarks() -> None:
     call_command("bench", "--list", stdout=out)
 
     names = [line.split()[0] for line in out.getvalue().splitlines()]
-    assert names == ["server", "student_list_300", "student_list_2000", "task_list"]
+    assert names == [
+        "alma_courses",
+        "course_loader",
+        "course_loader_rerun",
+        "rollover",
+        "server",
+        "student_list_300",
+        "student_list_2000",
+        "task_list",
+    ]
 
 
 @pytest.mark.django_db
