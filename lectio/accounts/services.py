@@ -13,6 +13,19 @@ from lectio.accounts.models import API_AREAS, ApiKey, InstitutionSettings, User
 from lectio.core.concurrency import update_if_version
 from lectio.core.events import event_record
 
+# Settings edited by name through `policy`: how loaders treat files, what rollover
+# copies.
+POLICY_FIELDS = (
+    "loader_date_format",
+    "loader_unknown_users",
+    "loader_unknown_codes",
+    "rollover_recalculate_statuses",
+    "rollover_copy_public_notes",
+    "rollover_copy_library_tags",
+    "rollover_copy_collaborators",
+    "rollover_copy_syllabus",
+)
+
 
 @transaction.atomic
 def institution_settings_update(
@@ -25,8 +38,10 @@ def institution_settings_update(
     students_see_only_complete: bool,
     send_updates_automatically: bool | None = None,
     publishing_workflow: str | None = None,
+    policy: dict[str, object] | None = None,
 ) -> list[str]:
-    """Saves institution policy; returns the names of the fields that changed."""
+    """Saves institution policy; returns the names of the fields that changed.
+    `policy` carries the loader and rollover settings (POLICY_FIELDS) by name."""
     new = {
         "name": name.strip(),
         "citation_style": citation_style,
@@ -36,6 +51,10 @@ def institution_settings_update(
         new["send_updates_automatically"] = send_updates_automatically
     if publishing_workflow is not None:
         new["publishing_workflow"] = publishing_workflow
+    for key, value in (policy or {}).items():
+        if key not in POLICY_FIELDS:
+            raise ValueError(f"not an institution policy field: {key}")
+        new[key] = value
     changed = [key for key, value in new.items() if getattr(settings_row, key) != value]
     update_if_version(settings_row, expected_version=expected_version, fields=new)
     transaction.on_commit(InstitutionSettings.forget_cached)

@@ -300,11 +300,6 @@ def test_institution_data_pages_fit_400_px(
     assert problems == {}, problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An administrator's navigation (six entries with Institution data) is "
-    "wider than 400 px and .nav-list does not wrap (lectio.css)",
-)
 def test_administrators_navigation_fits_400_px(
     new_page: Callable[..., Page], admin: User, login: Login
 ) -> None:

@@ -17,11 +17,9 @@ from lectio.accounts.models import (
     InstitutionSettings,
     LoaderUnknown,
     PublishingWorkflow,
-    User,
 )
 from lectio.accounts.services import institution_settings_update
 from lectio.core.concurrency import StaleVersion
-from lectio.core.events import event_record
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists.rendering import STYLES
 from lectio.lists.tasks import rerender_citations
@@ -118,30 +116,6 @@ ROLLOVER_FIELDS = (
 POLICY_FIELDS = LOADER_FIELDS + ROLLOVER_FIELDS
 
 
-def _save_policy(
-    *, actor: User, row: InstitutionSettings, data: dict[str, object]
-) -> list[str]:
-    """The loader and rollover settings, in the transaction of the settings save
-    (whose version check has passed). The service for the general settings does not
-    take these fields yet; this writes them alike: only what changed, with an event."""
-    new = {name: data[name] for name in POLICY_FIELDS}
-    changed = [name for name, value in new.items() if getattr(row, name) != value]
-    if changed:
-        InstitutionSettings.objects.filter(pk=row.pk).update(
-            **{name: new[name] for name in changed}
-        )
-        event_record(
-            actor=actor,
-            verb="institution.settings",
-            target_type="institution",
-            target_id=row.pk,
-            summary=_("Changed institution settings: %(fields)s")
-            % {"fields": ", ".join(changed)},
-            params={"changed": changed},
-        )
-    return changed
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def institution_settings(request: AuthedHttpRequest) -> HttpResponse:
@@ -183,9 +157,7 @@ def institution_settings(request: AuthedHttpRequest) -> HttpResponse:
                         "send_updates_automatically"
                     ],
                     publishing_workflow=form.cleaned_data["publishing_workflow"],
-                )
-                changed += _save_policy(
-                    actor=request.user, row=row, data=form.cleaned_data
+                    policy={name: form.cleaned_data[name] for name in POLICY_FIELDS},
                 )
                 if "citation_style" in changed:
                     style = form.cleaned_data["citation_style"]
