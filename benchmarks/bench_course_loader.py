@@ -83,7 +83,9 @@ def _purge() -> None:
             cursor.execute(
                 f"DELETE FROM {qn(model._meta.db_table)} WHERE course_id IN ({mine})"
             )
-        cursor.execute(f"DELETE FROM {course} WHERE code LIKE 'BN%%' OR code LIKE 'BR%%'")
+        cursor.execute(
+            f"DELETE FROM {course} WHERE code LIKE 'BN%%' OR code LIKE 'BR%%'"
+        )
 
 
 def _scratch_rows(data: bytes) -> list[tuple[Any, ...]]:
