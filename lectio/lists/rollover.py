@@ -99,7 +99,7 @@ class RolloverItem:
 @dataclass
 class RolloverReport:
     created: int = 0  # lists made (or, in a dry run, that would be made)
-    already: int = 0  # lists skipped: rolled over to that course before
+    already: int = 0  # lists skipped: rolled over to all their courses before
     citations: int = 0  # citations copied (or that would be)
     unmatched: int = 0  # lists whose course has no match in the new term
     dry_run: bool = False
@@ -226,8 +226,9 @@ def rollover_courses(
     labels = _labels(c for s in sources for c in (*s.courses, *s.already))
     todo = [s for s in sources if s.courses]
     for source in sources:
+        if source.already and not source.courses:
+            report.already += 1  # lists, like `created`; the items name each course
         for course_id, (target_id, target_code) in sorted(source.already.items()):
-            report.already += 1
             report.items.append(
                 RolloverItem(
                     source_id=source.id,

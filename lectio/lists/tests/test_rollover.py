@@ -785,3 +785,24 @@ def test_run_job_with_an_unknown_term_fails_with_a_message(owner: User) -> None:
     )
     assert job.state == JobState.FAILED
     assert "There is no term NOPE." in job.message
+
+
+def test_a_list_done_for_one_new_course_is_copied_for_the_other(
+    owner: User, terms: tuple[Term, Term]
+) -> None:
+    a1 = CourseFactory.create(code="Y", section="01", terms=[terms[0]])
+    a2 = CourseFactory.create(code="Y", section="02", terms=[terms[0]])
+    b1 = CourseFactory.create(code="Y", section="01-S", terms=[terms[1]])
+    b2 = CourseFactory.create(code="Y", section="02-S", terms=[terms[1]])
+    rl = build_list(owner, a1)
+    rl.courses.add(a2)
+    first = rollover.rollover_courses([(a1.pk, b1.pk)])
+    second = rollover.rollover_courses([(a1.pk, b1.pk), (a2.pk, b2.pk)])
+    assert (first.created, second.created, second.already) == (1, 1, 0)
+    assert sorted((i.outcome, tuple(i.course_ids)) for i in second.items) == [
+        (rollover.ALREADY, (b1.pk,)),
+        (rollover.CREATED, (b2.pk,)),
+    ]
+    third = rollover.rollover_courses([(a1.pk, b1.pk), (a2.pk, b2.pk)])
+    assert (third.created, third.already) == (0, 1)
+    assert ReadingList.objects.filter(rolled_from=rl).count() == 2
