@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from lectio.api.auth import admin_caller
+from lectio.api.auth import admin_caller, caller
 from lectio.api.errors import FieldError
 from lectio.api.paging import PageMeta, PageQuery, page
 from lectio.core.jobs import job_create
@@ -159,6 +159,15 @@ def _check_date_format(value: str) -> None:
         )
 
 
+# The API area each loader writes into.
+WRITES_INTO = {
+    "courses": "courses",
+    "users": "users",
+    "enrolments": "users",
+    "lists": "lists",
+}
+
+
 @router.post(
     "/jobs",
     response={202: JobOut},
@@ -169,6 +178,9 @@ def job_start(
 ) -> Status:
     """The file is checked and applied by `lectio worker`; poll `links.self`."""
     user = admin_caller(request, AREA, write=True)
+    # A loader writes into an area of its own: a key needs write access there too,
+    # so a key for loading courses cannot make administrators through a user file.
+    caller(request, WRITES_INTO[body.kind], write=True)
     limit = max_file_bytes()
     if file.size is not None and file.size > limit:
         raise FieldError(

@@ -94,7 +94,8 @@ class Course(models.Model):
 
 
 class CourseCampus(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE)
+    # No index of its own: the unique (course, campus) index leads with it.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, db_index=False)
     campus = models.ForeignKey(Campus, on_delete=models.PROTECT)
     participants = models.PositiveIntegerField(default=0)
 
@@ -113,11 +114,16 @@ class CourseRole(models.TextChoices):
 
 
 class Enrolment(models.Model):
+    # Neither key has an index of its own: the unique (user, course) index and the
+    # (course, role) index lead with them, and every index costs the loaders a write.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        db_index=False,
     )
     course = models.ForeignKey(
-        Course, on_delete=models.CASCADE, related_name="enrolments"
+        Course, on_delete=models.CASCADE, related_name="enrolments", db_index=False
     )
     role = models.CharField(
         max_length=16, choices=CourseRole.choices, default=CourseRole.STUDENT

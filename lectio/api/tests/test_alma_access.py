@@ -203,7 +203,7 @@ def test_bearer_is_not_almas_scheme(client, world, librarian):
 
 
 def test_rate_limit_is_429_with_retry_after(client, world, librarian, settings):
-    settings.LECTIO_API_RATE = 1
+    settings.LECTIO_API_RATE = 0.01
     settings.LECTIO_API_BURST = 2
     headers = key_for(librarian, "courses:read")
 

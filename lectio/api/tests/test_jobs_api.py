@@ -59,7 +59,9 @@ def upload(client, headers, content=b"one\ntwo\nbad three\n", **fields):
 
 
 def test_upload_answers_202_with_the_queued_job(client, admin, fake_loader):
-    response = upload(client, key(admin, "loaders:write"), mode="valid_only")
+    response = upload(
+        client, key(admin, "loaders:write", "courses:write"), mode="valid_only"
+    )
 
     assert response.status_code == 202, response.json()
     body = response.json()
@@ -83,7 +85,7 @@ def test_upload_answers_202_with_the_queued_job(client, admin, fake_loader):
 
 
 def test_poll_reports_counts_and_rejects_once_run(client, admin, fake_loader):
-    headers = key(admin, "loaders:write")
+    headers = key(admin, "loaders:write", "courses:write")
     job_id = upload(client, headers, mode="valid_only", dry_run="true").json()["id"]
     job_execute(Job.objects.get(pk=job_id))
 
@@ -104,7 +106,7 @@ def test_poll_reports_counts_and_rejects_once_run(client, admin, fake_loader):
 
 
 def test_date_format_reaches_the_loader(client, admin, fake_loader):
-    headers = key(admin, "loaders:write")
+    headers = key(admin, "loaders:write", "courses:write")
     job_id = upload(client, headers, date_format="%d/%m/%Y").json()["id"]
     job_execute(Job.objects.get(pk=job_id))
     assert SEEN[0].date_format == "%d/%m/%Y"
@@ -123,7 +125,9 @@ def test_date_format_reaches_the_loader(client, admin, fake_loader):
 def test_bad_upload_is_400_naming_the_field(
     client, admin, fake_loader, fields, content, field
 ):
-    response = upload(client, key(admin, "loaders:write"), content=content, **fields)
+    response = upload(
+        client, key(admin, "loaders:write", "courses:write"), content=content, **fields
+    )
     assert response.status_code == 400, response.content
     assert [e["field"] for e in response.json()["errors"]] == [field]
     assert not Job.objects.exists()
@@ -131,7 +135,9 @@ def test_bad_upload_is_400_naming_the_field(
 
 def test_file_over_the_limit_is_refused(client, admin, fake_loader, settings):
     settings.LECTIO_LOADER_MAX_BYTES = 10
-    response = upload(client, key(admin, "loaders:write"), content=b"x" * 11)
+    response = upload(
+        client, key(admin, "loaders:write", "courses:write"), content=b"x" * 11
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "file"
     assert not Job.objects.exists()
@@ -198,7 +204,7 @@ def test_a_course_file_loads_through_the_api(client, admin):
     text = (
         "\t".join(COLUMNS) + "\n" + "\t".join(cells.get(c, "") for c in COLUMNS) + "\n"
     )
-    headers = key(admin, "loaders:write")
+    headers = key(admin, "loaders:write", "courses:write")
     job_id = upload(client, headers, content=text.encode()).json()["id"]
     job_execute(Job.objects.get(pk=job_id))
 
@@ -207,3 +213,13 @@ def test_a_course_file_loads_through_the_api(client, admin):
     assert body["counts"]["created"] == 1
     assert body["counts"]["rejected"] == 0
     assert Course.objects.get(code="API101", section="01").name == "Loaded by a script"
+
+
+@pytest.mark.django_db
+def test_a_loader_key_needs_write_access_to_the_area_it_loads(client, admin):
+    # A key for course files cannot make administrators through a user file.
+    headers = key(admin, "loaders:write", "courses:write")
+    response = upload(client, headers, kind="users")
+    assert response.status_code == 403
+    assert "users:write" in response.json()["detail"]
+    assert not Job.objects.exists()
