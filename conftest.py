@@ -20,6 +20,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
+from lectio.accounts import models as accounts_models
 from lectio.accounts.models import InstitutionSettings, Role, User
 from lectio.core.factories import (
     CourseFactory,
@@ -60,10 +61,15 @@ def pytest_collection_modifyitems(
 
 
 @pytest.fixture(autouse=True)
-def _isolated_files_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
+def _isolated_files_and_cache(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     # Uploads go to a per-test directory. Caches (keyed by ids that SQLite reuses
     # after a rollback, or holding rows a rollback undid) start empty in every test.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The institution settings stay cached for the whole test: on a busy machine a
+    # test can outlast the few seconds of production, which made query counts vary.
+    monkeypatch.setattr(accounts_models, "CACHE_SECONDS", 3600.0)
     _forget_caches()
     yield
     _forget_caches()
