@@ -712,7 +712,7 @@ def test_a_rollover_job_shows_its_own_counts_and_what_it_left_undone(
         "citations": "1",
         "unmatched": "1",
     }
-    assert "Courses with no match</li>" in page
+    assert "Lists with no matching course</li>" in page
     assert '<h2 id="rejects-heading">Not done</h2>' in page
     assert '<th scope="col">Line</th>' not in page
     history = ReadingListModel.objects.get(name="History")

@@ -41,7 +41,7 @@ COUNT_LABELS = {
 OTHER_COUNT_LABELS = {
     "already": gettext_lazy("Rolled over before (left alone)"),
     "citations": gettext_lazy("Citations copied"),
-    "unmatched": gettext_lazy("Courses with no match"),
+    "unmatched": gettext_lazy("Lists with no matching course"),
 }
 
 MODE_LABELS = {
