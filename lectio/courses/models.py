@@ -137,7 +137,14 @@ class Enrolment(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["course", "role"], name="enrolment_course_role")
+            models.Index(fields=["course", "role"], name="enrolment_course_role"),
+            # Who teaches, and what: the course search's instructors~ reads only
+            # these rows (a fifth of all enrolments), never every user.
+            models.Index(
+                fields=["user", "course"],
+                condition=models.Q(role="instructor"),
+                name="enrolment_teaching",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db import connection
 from django.db.models import Q
 
 from lectio.api.alma.errors import AlmaError, bad_input
@@ -80,21 +81,68 @@ def _integer(params: Mapping[str, str], name: str, default: int) -> int:
 PEOPLE_IDS_MAX = 2000
 
 
-def _instructors(value: str) -> Q:
-    """Courses taught by someone whose primary id, first or last name contains
-    `value`. The people are found first, in one pass over users, then their courses
-    through the enrolments' (user, course) index: never a probe per course."""
+def _like_pattern(value: str) -> str:
+    """`value` as a LIKE pattern for "contains", its wildcards escaped (with `\\`)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def teaching_people(value: str, limit: int) -> list[int]:
+    """Up to `limit` ids of the people who teach a course (an instructor enrolment)
+    and whose primary id, first or last name contains `value`, case-insensitively.
+
+    Only those who teach are read: their distinct ids come from the enrolments'
+    partial index of instructor rows (a fifth of all enrolments, never the
+    students), and each is looked up by primary key; the users table is not
+    scanned. PostgreSQL's planner would rather scan every user (it thinks the
+    names are cheap to compare), so there each lookup is a lateral subquery it
+    cannot flatten."""
     from lectio.accounts.models import User
     from lectio.courses.models import CourseRole, Enrolment
 
-    people = User.objects.filter(
-        Q(primary_id__icontains=value)
-        | Q(first_name__icontains=value)
-        | Q(last_name__icontains=value)
-    ).values_list("pk", flat=True)
-    ids = list(people[: PEOPLE_IDS_MAX + 1])
+    qn = connection.ops.quote_name
+    users, enrolments = qn(User._meta.db_table), qn(Enrolment._meta.db_table)
+    teachers = f"SELECT DISTINCT e.user_id FROM {enrolments} e WHERE e.role = %s"
+    pattern = _like_pattern(value)
+    if connection.vendor == "postgresql":
+        match = " OR ".join(
+            f"UPPER(u.{column}::text) LIKE UPPER(%s)"
+            for column in ("primary_id", "first_name", "last_name")
+        )
+        sql = (
+            f"SELECT t.user_id FROM ({teachers}) t CROSS JOIN LATERAL "
+            f"(SELECT 1 FROM {users} u WHERE u.id = t.user_id AND ({match}) "
+            "OFFSET 0) m LIMIT %s"
+        )
+    else:
+        match = " OR ".join(
+            f"u.{column} LIKE %s ESCAPE '\\'"
+            for column in ("primary_id", "first_name", "last_name")
+        )
+        sql = (
+            f"SELECT u.id FROM ({teachers}) t JOIN {users} u ON u.id = t.user_id "
+            f"WHERE {match} LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [CourseRole.INSTRUCTOR, pattern, pattern, pattern, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _instructors(value: str) -> Q:
+    """Courses taught by someone whose primary id, first or last name contains
+    `value`. The people are found first (`teaching_people`), then their courses
+    through the same partial index: never a probe per course."""
+    from lectio.accounts.models import User
+    from lectio.courses.models import CourseRole, Enrolment
+
+    ids = teaching_people(value, PEOPLE_IDS_MAX + 1)
     teaching = Enrolment.objects.filter(role=CourseRole.INSTRUCTOR)
     if len(ids) > PEOPLE_IDS_MAX:
+        people = User.objects.filter(
+            Q(primary_id__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+        )
         return Q(pk__in=teaching.filter(user__in=people).values("course_id"))
     return Q(pk__in=teaching.filter(user_id__in=ids).values("course_id"))
 
@@ -130,8 +178,29 @@ def _one(field: str, value: str) -> Q:
     raise AlmaError(400, f"unknown field {field}.", field="q")  # pragma: no cover
 
 
+# The order a course's fields are best compared in: an AND of several stops at the
+# first that fails, so the cheap and short come first (a number, a code), the long
+# text and the JSON (cast to text row by row on PostgreSQL) last.
+COST = {
+    field: rank
+    for rank, field in enumerate(
+        (
+            "year",
+            "instructors",
+            "code",
+            "section",
+            "academic_department",
+            "name",
+            "notes",
+            "searchable_ids",
+            "all",
+        )
+    )
+}
+
+
 def course_filter(terms: list[tuple[str, str]]) -> Q:
     condition = Q()
-    for field, value in terms:
+    for field, value in sorted(terms, key=lambda term: COST[term[0]]):
         condition &= _one(field, value)
     return condition
