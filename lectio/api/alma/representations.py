@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -16,11 +17,13 @@ from lectio.accounts.models import User
 from lectio.api.alma import codes
 from lectio.api.alma.codes import code
 from lectio.courses.models import (
+    Campus,
     Course,
     CourseCampus,
     CourseRole,
     CourseStatus,
     Enrolment,
+    Term,
 )
 from lectio.lists.models import (
     Citation,
@@ -142,11 +145,35 @@ def course_records(queryset: QuerySet[Course]) -> list[CourseRecord]:
 
 
 def _record(row: tuple[Any, ...]) -> CourseRecord:
+    # Positional: the row's columns are COURSE_COLUMNS, the record's first fields.
     *head, acad_code, acad_name, proc_code, proc_name = row
-    return CourseRecord(
-        **dict(zip(COURSE_COLUMNS[:-4], head, strict=True)),
+    return CourseRecord(  # type: ignore[misc]  # head fills the first fields
+        *head,
         academic_department=(acad_code, acad_name) if acad_code else None,
         processing_department=(proc_code, proc_name) if proc_code else None,
+    )
+
+
+def _relation_sql() -> tuple[str, str, str]:
+    """The three queries a page of courses adds (terms, campuses, instructors), as
+    plain SQL: built by the ORM they would cost more Python than running them."""
+    qn = connection.ops.quote_name
+    through = qn(Course.terms.through._meta.db_table)
+    term = qn(Term._meta.db_table)
+    course_campus = qn(CourseCampus._meta.db_table)
+    campus = qn(Campus._meta.db_table)
+    enrolment = qn(Enrolment._meta.db_table)
+    user = qn(User._meta.db_table)
+    return (
+        f"SELECT r.course_id, t.code, t.name FROM {through} r "
+        f"JOIN {term} t ON t.id = r.term_id WHERE r.course_id IN ({{ids}}) "
+        "ORDER BY r.id",
+        f"SELECT r.course_id, c.code, c.name, r.participants FROM {course_campus} r "
+        f"JOIN {campus} c ON c.id = r.campus_id WHERE r.course_id IN ({{ids}}) "
+        "ORDER BY r.id",
+        f"SELECT r.course_id, u.primary_id, u.username, u.first_name, u.last_name "
+        f"FROM {enrolment} r JOIN {user} u ON u.id = r.user_id "
+        "WHERE r.course_id IN ({ids}) AND r.role = %s ORDER BY r.id",
     )
 
 
@@ -155,30 +182,18 @@ def _with_relations(records: list[CourseRecord]) -> list[CourseRecord]:
         return records
     by_pk = {r.pk: r for r in records}
     ids = list(by_pk)
-    for course_id, term_code, term_name in (
-        Course.terms.through.objects.filter(course_id__in=ids)
-        .order_by("pk")
-        .values_list("course_id", "term__code", "term__name")
-    ):
-        by_pk[course_id].terms.append((term_code, term_name))
-    for course_id, campus_code, campus_name, count in (
-        CourseCampus.objects.filter(course_id__in=ids)
-        .order_by("pk")
-        .values_list("course_id", "campus__code", "campus__name", "participants")
-    ):
-        by_pk[course_id].campuses.append((campus_code, campus_name, count))
-    for course_id, primary_id, username, first, last in (
-        Enrolment.objects.filter(course_id__in=ids, role=CourseRole.INSTRUCTOR)
-        .order_by("pk")
-        .values_list(
-            "course_id",
-            "user__primary_id",
-            "user__username",
-            "user__first_name",
-            "user__last_name",
-        )
-    ):
-        by_pk[course_id].instructors.append((primary_id or username, first, last))
+    marks = ", ".join(["%s"] * len(ids))
+    terms_sql, campuses_sql, instructors_sql = _relation_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(terms_sql.format(ids=marks), ids)
+        for course_id, term_code, term_name in cursor.fetchall():
+            by_pk[course_id].terms.append((term_code, term_name))
+        cursor.execute(campuses_sql.format(ids=marks), ids)
+        for course_id, campus_code, campus_name, count in cursor.fetchall():
+            by_pk[course_id].campuses.append((campus_code, campus_name, count))
+        cursor.execute(instructors_sql.format(ids=marks), [*ids, CourseRole.INSTRUCTOR])
+        for course_id, primary_id, username, first, last in cursor.fetchall():
+            by_pk[course_id].instructors.append((primary_id or username, first, last))
     return records
 
 

@@ -11,6 +11,7 @@ from lectio.api.alma.errors import bad_input
 from lectio.api.alma.formats import read_body, respond
 from lectio.api.alma.query import course_filter, paging, parse_q
 from lectio.api.alma.representations import (
+    CourseRecord,
     course_dict,
     course_records,
     lists_with_citations,
@@ -26,30 +27,26 @@ def _view(request: HttpRequest) -> str:
     return view
 
 
-def _page_ids(
+def _page(
     matching: QuerySet[Course], offset: int, limit: int
-) -> tuple[list[int], int]:
-    """The ids of one page, by id, and the number of matching courses. A short page
-    is the last one, so its end is the total: a search matching few courses (which
-    reads every row to find them) reads them once, not again to count."""
-    ids: list[int] = []
+) -> tuple[list[CourseRecord], int]:
+    """One page of courses, by id, and the number of matching courses. The page
+    is read in one query (its rows with their departments, stopping at
+    offset + limit); a short page is the last one, so its end is the total: a
+    search matching few courses (which reads every row to find them) reads them
+    once, not again to count."""
+    page: list[CourseRecord] = []
     if limit:
-        ids = list(
-            matching.order_by("pk").values_list("pk", flat=True)[
-                offset : offset + limit
-            ]
-        )
-    if len(ids) < limit and (ids or offset == 0):
-        return ids, offset + len(ids)
-    return ids, matching.count()
+        page = course_records(matching.order_by("pk")[offset : offset + limit])
+    if len(page) < limit and (page or offset == 0):
+        return page, offset + len(page)
+    return page, matching.count()
 
 
 def course_list(request: HttpRequest, user: User) -> HttpResponse:
     terms = parse_q(request.GET.get("q", ""))
     limit, offset = paging(request.GET)
-    matching = Course.objects.filter(course_filter(terms))
-    ids, total = _page_ids(matching, offset, limit)
-    page = course_records(Course.objects.filter(pk__in=ids).order_by("pk"))
+    page, total = _page(Course.objects.filter(course_filter(terms)), offset, limit)
     return respond(
         request,
         "courses",
