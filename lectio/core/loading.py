@@ -179,6 +179,14 @@ def read_rows(
                 f"{_DELIMITER_NAMES[delimiter]}-separated files",
                 line=1,
             )
+    lines = None if quoted else _plain_lines(text)
+    if lines is not None:
+        # Without quoting a record is a line: str.split does what the csv module
+        # does, several times faster.
+        for line, line_text in enumerate(lines, 1):
+            if line_text and not line_text.isspace():
+                yield line, line_text.split(delimiter)
+        return
     reader = csv.reader(
         io.StringIO(text, newline=""),
         delimiter=delimiter,
@@ -197,6 +205,26 @@ def read_rows(
             yield start, cells
     except csv.Error as exc:
         raise FileRejected(f"cannot read the file: {exc}", line=line) from exc
+
+
+# Line breaks that str.splitlines honours and the csv module does not, and NUL (which
+# the csv module refuses): a text holding any takes the csv module's path.
+_ODD_ASCII = ("\x00", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+_ODD_OTHER = ("\x85", "\u2028", "\u2029")
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines of `text` when splitting it into lines and cells by hand gives what
+    the csv module (without quoting) gives: no odd line breaks, no cell over the
+    csv module's size limit. None otherwise."""
+    for odd in _ODD_ASCII if text.isascii() else _ODD_ASCII + _ODD_OTHER:
+        if odd in text:
+            return None
+    lines = text.splitlines()
+    limit = csv.field_size_limit()
+    if len(text) > limit and max(map(len, lines), default=0) > limit:
+        return None
+    return lines
 
 
 def read_dicts(

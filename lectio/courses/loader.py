@@ -99,6 +99,7 @@ class Row:
     line: int
     code: str
     section: str
+    key: Key
     operation: str
     name: str = ""
     acad: str = ""
@@ -115,10 +116,6 @@ class Row:
     submit_by: datetime.date | None = None
     campuses: list[tuple[str, int]] = field(default_factory=list)
     list_name: str = ""
-
-    @property
-    def key(self) -> Key:
-        return (self.code, self.section)
 
 
 def label(key: Key) -> str:
@@ -149,6 +146,11 @@ def load(data: bytes, options: LoadOptions) -> LoadResult:
 
 def _json_list(values: list[str]) -> str:
     """json.dumps of a list of strings, without the encoder for plain ones."""
+    if len(values) == 1:
+        one = values[0]
+        if one.isascii() and one.isprintable() and '"' not in one and "\\" not in one:
+            return f'["{one}"]'
+        return json.dumps(values)
     for value in values:
         if (
             not (value.isascii() and value.isprintable())
@@ -250,31 +252,40 @@ def _int(value: str, column: str, errors: list[str]) -> int | None:
 def _parse(text: str, options: LoadOptions, result: LoadResult) -> list[Row]:
     fmt = options.date_format or InstitutionSettings.current().loader_date_format
     dates = _Dates(fmt)
+    seen_dates = dates.seen
+    # Each distinct text is checked once: a big file repeats its numbers, campuses
+    # and term cells over and over.
+    ints: dict[str, int] = {}
+    campus_cells: dict[str, list[tuple[str, int]]] = {}
     records = read_rows(text, delimiter="\t", quoted=False)
     try:
         _line, header = next(records)
     except StopIteration:
         raise FileRejected("the file is empty") from None
     _check_header(header)
+    quotes = '"' in text
+    strip = str.strip
+    reject = result.reject
 
     rows: list[Row] = []
+    append = rows.append
     first_line: dict[Key, int] = {}
     for line, cells in records:
-        width = len(cells)
-        if width != WIDTH:
+        if len(cells) != WIDTH:
+            width = len(cells)
             if width > WIDTH and not any(c.strip() for c in cells[WIDTH:]):
                 cells = cells[:WIDTH]
             else:
                 hint = ""
                 if width < WIDTH and any("," in c for c in cells):
                     hint = " (is it comma-separated? columns are separated by tabs)"
-                result.reject(
+                reject(
                     line,
                     f"the line has {width} columns; a course-loader line has "
                     f"{WIDTH}{hint}",
                 )
                 continue
-        if '"' in "".join(cells):
+        if quotes and '"' in "".join(cells):
             cells = [_unquote(c) for c in cells]
         (
             code,
@@ -294,12 +305,24 @@ def _parse(text: str, options: LoadOptions, result: LoadResult) -> list[Row]:
             s1,
             s2,
             multi_search,
-            *instr,
-        ) = map(str.strip, cells)
-        all_instr, operation, old_code, old_section, submit_by, campuses, list_name = (
-            instr[10:]
-        )
-        instr = instr[:10]
+            i1,
+            i2,
+            i3,
+            i4,
+            i5,
+            i6,
+            i7,
+            i8,
+            i9,
+            i10,
+            all_instr,
+            operation,
+            old_code,
+            old_section,
+            submit_by,
+            campuses,
+            list_name,
+        ) = map(strip, cells)
         key = (code, section)
         errors: list[str] = []
         if not code:
@@ -308,22 +331,22 @@ def _parse(text: str, options: LoadOptions, result: LoadResult) -> list[Row]:
             errors.append(f"COURSE_CODE is longer than {KEY_MAX} characters")
         if len(section) > KEY_MAX:
             errors.append(f"SECTION_ID is longer than {KEY_MAX} characters")
-        op = operation.upper()
-        if op not in OPERATIONS:
+        op = operation.upper() if operation else ""
+        if op and op not in OPERATIONS:
             errors.append(
                 f"unknown OPERATION {operation!r} (leave it empty, or DELETE or ROLLOVER)"
             )
         if code:
             earlier = first_line.get(key)
             if earlier is not None:
-                result.reject(line, f"duplicate of line {earlier}", label(key))
+                reject(line, f"duplicate of line {earlier}", label(key))
                 continue
             first_line[key] = line
         if op == "DELETE":
             if errors:
-                result.reject(line, "; ".join(errors), label(key))
+                reject(line, "; ".join(errors), label(key))
             else:
-                rows.append(Row(line, code, section, op))
+                append(Row(line, code, section, key, op))
             continue
 
         if not name:
@@ -332,61 +355,124 @@ def _parse(text: str, options: LoadOptions, result: LoadResult) -> list[Row]:
             errors.append(f"COURSE_TITLE is longer than {NAME_MAX} characters")
         if not proc:
             errors.append("PROC_DEPT (the processing department) is empty")
-        terms = _split(t1)
-        for t in (t2, t3, t4):
-            if t:
-                terms += _split(t)
-        if len(terms) > 1:
-            terms = list(dict.fromkeys(terms))
-        row = Row(
-            line,
-            code,
-            section,
-            op,
-            name=name,
-            acad=acad,
-            proc=proc,
-            terms=terms,
-            start=dates(start, "START_DATE", errors),
-            end=dates(end, "END_DATE", errors),
-            participants=_int(participants, "NUM_OF_PARTICIPANTS", errors) or 0,
-            weekly_hours=_int(weekly_hours, "WEEKLY_HOURS", errors) or 0,
-            year=_int(year, "YEAR", errors),
-            submit_by=dates(submit_by, "SUBMIT_LISTS_BY", errors),
-            list_name=list_name,
+        elif len(proc) > CODE_MAX:
+            errors.append(f"the code {proc[:20]!r}... is longer than {CODE_MAX}")
+        if len(acad) > CODE_MAX:
+            errors.append(f"the code {acad[:20]!r}... is longer than {CODE_MAX}")
+        if t2 or t3 or t4 or "," in t1 or ";" in t1:
+            terms = _split(t1)
+            for t in (t2, t3, t4):
+                if t:
+                    terms += _split(t)
+            if len(terms) > 1:
+                terms = list(dict.fromkeys(terms))
+        else:
+            terms = [t1] if t1 else []
+        for t in terms:
+            if len(t) > CODE_MAX:
+                errors.append(f"the code {t[:20]!r}... is longer than {CODE_MAX}")
+        # Dates and numbers: the cache first, the checking parser on a miss.
+        start_day = (
+            (seen_dates.get(start) or dates(start, "START_DATE", errors))
+            if start
+            else None
         )
-        if row.start and row.end and row.end < row.start:
+        end_day = (
+            (seen_dates.get(end) or dates(end, "END_DATE", errors)) if end else None
+        )
+        submit_day = (
+            (seen_dates.get(submit_by) or dates(submit_by, "SUBMIT_LISTS_BY", errors))
+            if submit_by
+            else None
+        )
+        if start_day and end_day and end_day < start_day:
             errors.append("END_DATE is before START_DATE")
+        n_participants = ints.get(participants)
+        if n_participants is None:
+            n_participants = _cached_int(
+                ints, participants, "NUM_OF_PARTICIPANTS", errors
+            )
+        n_hours = ints.get(weekly_hours)
+        if n_hours is None:
+            n_hours = _cached_int(ints, weekly_hours, "WEEKLY_HOURS", errors)
+        n_year: int | None = ints.get(year)
+        if n_year is None and year:
+            n_year = _cached_int(ints, year, "YEAR", errors)
         if len(list_name) > NAME_MAX:
             errors.append(f"READING_LIST_NAME is longer than {NAME_MAX} characters")
-        for value in (acad, proc, *terms):
-            if len(value) > CODE_MAX:
-                errors.append(f"the code {value[:20]!r}... is longer than {CODE_MAX}")
-        search = [s for s in (s1, s2) if s]
         if multi_search:
-            search += split_multi(multi_search)
-        row.search_ids = list(dict.fromkeys(search)) if len(search) > 1 else search
-        people = [i for i in instr if i]
+            search = [s for s in (s1, s2) if s] + split_multi(multi_search)
+            if len(search) > 1:
+                search = list(dict.fromkeys(search))
+        elif s2:
+            search = [s1, s2] if s1 and s1 != s2 else [s2]
+        else:
+            search = [s1] if s1 else []
+        if i2 or i3 or i4 or i5 or i6 or i7 or i8 or i9 or i10:
+            people = [i for i in (i1, i2, i3, i4, i5, i6, i7, i8, i9, i10) if i]
+        else:
+            people = [i1] if i1 else []
         if all_instr:
-            people += split_multi(all_instr)
-        row.instructors = list(dict.fromkeys(people)) if len(people) > 1 else people
-        for person in row.instructors:
+            people += _split(all_instr)
+        if len(people) > 1:
+            people = list(dict.fromkeys(people))
+        for person in people:
             if len(person) > KEY_MAX:
                 errors.append(f"the instructor id {person[:20]!r}... is too long")
         if campuses:
-            row.campuses = _campuses(campuses, errors)
+            places = campus_cells.get(campuses)
+            if places is None:
+                before = len(errors)
+                places = _campuses(campuses, errors)
+                if len(errors) == before:
+                    campus_cells[campuses] = places
+        else:
+            places = []
+        old: Key | None = None
         if op == "ROLLOVER":
             if not old_code:
                 errors.append("a ROLLOVER needs OLD_COURSE_CODE")
             elif (old_code, old_section) == key:
                 errors.append("a course cannot roll over to itself")
             else:
-                row.old = (old_code, old_section)
+                old = (old_code, old_section)
         if errors:
-            result.reject(line, "; ".join(errors), label(key))
-        else:
-            rows.append(row)
+            reject(line, "; ".join(errors), label(key))
+            continue
+        append(
+            Row(
+                line,
+                code,
+                section,
+                key,
+                op,
+                name,
+                acad,
+                proc,
+                terms,
+                start_day,
+                end_day,
+                n_participants or 0,
+                n_hours or 0,
+                n_year,
+                search,
+                people,
+                old,
+                submit_day,
+                places,
+                list_name,
+            )
+        )
     return rows
+
+
+def _cached_int(
+    ints: dict[str, int], value: str, column: str, errors: list[str]
+) -> int | None:
+    number = _int(value, column, errors)
+    if number is not None:
+        ints[value] = number
+    return number
 
 
 def _campuses(value: str, errors: list[str]) -> list[tuple[str, int]]:
@@ -425,25 +511,85 @@ class _Db:
             return f"{column} = ANY(%s::{kind}[])", values
         return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)
 
-    def date(self, value: datetime.date | None) -> Any:
-        if value is None or self.postgres:
-            return value
-        return value.isoformat()
+    def days(self) -> dict[Any, Any]:
+        """Dates as the driver takes them, each converted once."""
+        return _Days(self.postgres)
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    def new_ids(self, table: str, n: int) -> Sequence[int]:
+        """`n` unused ids of `table`, ascending, taken from its sequence (never given
+        out again, as if the rows had been inserted one by one)."""
+        qn = self.qn
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s)",
+                    [table, n],
+                )
+                return sorted(pk for (pk,) in cursor.fetchall())
+            # The sequence of an AUTOINCREMENT table; the update also takes the
+            # write lock, so no one else can take the same ids.
+            top = f"(SELECT coalesce(max(id), 0) FROM {qn(table)})"
+            cursor.execute(
+                f"UPDATE sqlite_sequence SET seq = max(seq, {top}) + %s "
+                "WHERE name = %s",
+                [n, table],
+            )
+            if cursor.rowcount:
+                cursor.execute(
+                    "SELECT seq FROM sqlite_sequence WHERE name = %s", [table]
+                )
+                last = cursor.fetchone()[0]
+            else:
+                cursor.execute(f"SELECT {top}")
+                last = cursor.fetchone()[0] + n
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                    [table, last],
+                )
+        return range(last - n + 1, last + 1)
+
+    def insert(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple],
+        constants: dict[str, Any] | None = None,
+    ) -> None:
+        """Inserts `rows`, each with the same `constants` (column: value)."""
         if not rows:
             return
         qn = self.qn
-        cols = ", ".join(qn(c) for c in columns)
+        fixed = list((constants or {}).items())
+        cols = ", ".join(qn(c) for c in (*columns, *(name for name, _v in fixed)))
+        extra = tuple(value for _name, value in fixed)
         with connection.cursor() as cursor:
             if self.postgres:
                 with cursor.cursor.copy(
                     f"COPY {qn(table)} ({cols}) FROM STDIN"
                 ) as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    write = copy.write_row
+                    if extra:
+                        for row in rows:
+                            write(row + extra)
+                    else:
+                        for row in rows:
+                            write(row)
+            elif len(columns) <= 3:
+                # Narrow rows of numbers: one JSON array bound once, taken apart by
+                # SQLite, is twice as fast as binding each row's values.
+                picks = ", ".join(
+                    [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
+                    + ["%s"] * len(extra)
+                )
+                cursor.execute(
+                    f"INSERT INTO {qn(table)} ({cols}) SELECT {picks} "
+                    "FROM json_each(%s)",
+                    [*extra, json.dumps(rows)],
+                )
             else:
-                marks = ", ".join(["%s"] * len(columns))
+                # The constants written into the statement, not bound for each row.
+                marks = ", ".join(["%s"] * len(columns) + [_literal(v) for v in extra])
                 cursor.executemany(
                     f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows
                 )
@@ -459,10 +605,28 @@ class _Db:
             return cursor.fetchall()
 
 
-def _as_date(value: Any) -> datetime.date | None:
-    if value is None or isinstance(value, datetime.date):
+def _literal(value: Any) -> str:
+    """A constant as an SQLite literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no literal for {value!r}")
+
+
+class _Days(dict[Any, Any]):
+    """date -> what the driver takes for it (ISO text for SQLite), filled as used."""
+
+    def __init__(self, postgres: bool) -> None:
+        super().__init__({None: None})
+        self.postgres = postgres
+
+    def __missing__(self, day: datetime.date) -> Any:
+        value = day if self.postgres else day.isoformat()
+        self[day] = value
         return value
-    return datetime.date.fromisoformat(str(value)[:10])
 
 
 @dataclass(slots=True)
@@ -492,6 +656,9 @@ COURSE_COLUMNS = (
 )
 
 
+DATE_COLUMNS = ("start_date", "end_date", "submit_lists_by")
+
+
 class _Load:
     def __init__(self, rows: list[Row], options: LoadOptions, result: LoadResult):
         self.rows = rows
@@ -501,6 +668,10 @@ class _Load:
         self.db = _Db()
         self.throttle = Throttle(options.progress, max(len(rows), 1))
         self.courses: dict[Key, _Existing] = {}
+        # The id of every course of the file (and rollover source) in the database,
+        # the ones this load creates included.
+        self.ids: dict[Key, int] = {}
+        self.created_keys: list[Row] = []
         self.other_roles: dict[tuple[int, int], int] = {}
         self.taken_usernames: set[str] = set()
 
@@ -591,7 +762,12 @@ class _Load:
             return
         course = db.qn(Course._meta.db_table)
         where, param = db.any_of("code", codes, "text")
-        cols = ", ".join(COURSE_COLUMNS)
+        # Dates as the file's are compared: date objects on PostgreSQL, ISO text on
+        # SQLite (an expression, so the driver does not convert it).
+        cols = ", ".join(
+            f"substr({c}, 1, 10)" if c in DATE_COLUMNS and not db.postgres else c
+            for c in COURSE_COLUMNS
+        )
         by_id: dict[int, _Existing] = {}
         for (
             pk,
@@ -621,17 +797,18 @@ class _Load:
                     acad,
                     proc,
                     year,
-                    _as_date(start),
-                    _as_date(end),
+                    start,
+                    end,
                     participants,
                     hours,
                     list_name,
-                    _as_date(submit_by),
+                    submit_by,
                 ),
                 search if isinstance(search, str) else json.dumps(search),
                 rolled_from,
             )
             self.courses[(code, section)] = existing
+            self.ids[(code, section)] = pk
             by_id[pk] = existing
         if not by_id:
             return
@@ -677,7 +854,35 @@ class _Load:
         new_depts = self.new_departments
         new_terms = self.new_terms
         new_campuses = self.new_campuses
+        departments = self.departments
+        term_ids = self.term_ids
+        campus_ids = self.campus_ids
+        people = self.people
+        add_good = good.append
+        add_seen = seen.add
         for row in rows:
+            # The usual row: everything it names is known, no rollover.
+            if (
+                row.old is None
+                and row.proc in departments
+                and (not row.acad or row.acad in departments)
+                and not row.operation
+            ):
+                for t in row.terms:
+                    if t not in term_ids:
+                        break
+                else:
+                    for c, _n in row.campuses:
+                        if c not in campus_ids:
+                            break
+                    else:
+                        for person in row.instructors:
+                            if person not in people:
+                                break
+                        else:
+                            add_good(row)
+                            add_seen(row.key)
+                            continue
             errors: list[str] = []
             if row.operation == "DELETE":
                 if row.key not in self.courses:
@@ -776,10 +981,10 @@ class _Load:
         campus_ids = self.campus_ids
         people = self.people
         courses = self.courses
-        d = db.date
+        day = db.days()
 
         new_rows: list[tuple] = []
-        new_links: list[tuple[Row, list[int], list[int], dict[int, int]]] = []
+        created: list[tuple[Row, int | None]] = []
         updates: list[tuple] = []
         add_terms: list[tuple] = []
         drop_terms: list[tuple] = []
@@ -790,7 +995,6 @@ class _Load:
         set_campus: list[tuple] = []
         drop_campus: list[tuple] = []
         self.rolled_from_later: list[Row] = []
-        self.created_keys: list[Row] = []
         done = 0
         for row in rows:
             done += 1
@@ -798,44 +1002,19 @@ class _Load:
                 self.throttle(done)
             if row.operation == "DELETE":
                 continue
+            old = courses.get(row.old) if row.old else None
+            existing = courses.get(row.key)
+            if existing is None:
+                if row.old is not None and old is None:
+                    self.rolled_from_later.append(row)
+                created.append((row, old.id if old else None))
+                continue
             acad = departments[row.acad] if row.acad else None
             proc = departments[row.proc]
             search_json = _json_list(row.search_ids)
             terms = [term_ids[t] for t in row.terms]
             teachers = [people[p] for p in row.instructors]
             campuses = {campus_ids[c]: n for c, n in row.campuses}
-            old = courses.get(row.old) if row.old else None
-            existing = courses.get(row.key)
-            if existing is None:
-                counts["created"] += 1
-                self.created_keys.append(row)
-                if row.old is not None and old is None:
-                    self.rolled_from_later.append(row)
-                new_rows.append(
-                    (
-                        row.code,
-                        row.section,
-                        row.name,
-                        acad,
-                        proc,
-                        row.year,
-                        d(row.start),
-                        d(row.end),
-                        row.participants,
-                        row.weekly_hours,
-                        search_json,
-                        "[]",
-                        row.list_name,
-                        ACTIVE,
-                        d(row.submit_by),
-                        False,
-                        old.id if old else None,
-                        now,
-                        now,
-                    )
-                )
-                new_links.append((row, terms, teachers, campuses))
-                continue
             pk = existing.id
             changed = False
             values = (
@@ -843,12 +1022,12 @@ class _Load:
                 acad,
                 proc,
                 row.year,
-                row.start,
-                row.end,
+                day[row.start],
+                day[row.end],
                 row.participants,
                 row.weekly_hours,
                 row.list_name,
-                row.submit_by,
+                day[row.submit_by],
             )
             if values != existing.values or (
                 search_json != existing.search_json
@@ -896,12 +1075,12 @@ class _Load:
                     acad,
                     proc,
                     row.year,
-                    d(row.start),
-                    d(row.end),
+                    day[row.start],
+                    day[row.end],
                     row.participants,
                     row.weekly_hours,
                     row.list_name,
-                    d(row.submit_by),
+                    day[row.submit_by],
                     search_json,
                     rolled_from,
                     now,
@@ -927,32 +1106,62 @@ class _Load:
             db.executemany(
                 f"UPDATE {qn(course_table)} SET {sets} WHERE id = %s", updates
             )
-        if new_rows:
+        if created:
+            counts["created"] += len(created)
+            self.created_keys = [row for row, _old in created]
+            ids = self.ids
+            # Ids taken beforehand: the links are made without reading the courses
+            # back, and the rows go in in id order.
+            for pk, (row, old_id) in zip(
+                db.new_ids(course_table, len(created)), created, strict=True
+            ):
+                ids[row.key] = pk
+                new_rows.append(
+                    (
+                        pk,
+                        row.code,
+                        row.section,
+                        row.name,
+                        departments[row.acad] if row.acad else None,
+                        departments[row.proc],
+                        row.year,
+                        day[row.start],
+                        day[row.end],
+                        row.participants,
+                        row.weekly_hours,
+                        _json_list(row.search_ids),
+                        row.list_name,
+                        day[row.submit_by],
+                        old_id,
+                    )
+                )
+                for t in row.terms:
+                    add_terms.append((pk, term_ids[t]))
+                for p in row.instructors:
+                    add_teachers.append((pk, people[p]))
+                for c, n in row.campuses:
+                    add_campus.append((pk, campus_ids[c], n))
             db.insert(
                 course_table,
                 (
+                    "id",
                     "code",
                     "section",
                     *COURSE_COLUMNS[:8],
                     "searchable_ids",
-                    "notes",
                     "reading_list_name",
-                    "status",
                     "submit_lists_by",
-                    "no_list_expected",
                     "rolled_from_id",
-                    "created_at",
-                    "updated_at",
                 ),
                 new_rows,
+                {
+                    "notes": "[]",
+                    "status": ACTIVE,
+                    "no_list_expected": False,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
-            ids = self._ids_of([row.key for row, *_ in new_links])
-            for row, terms, teachers, campuses in new_links:
-                pk = ids[row.key]
-                courses[row.key] = _Existing(pk, (), "", None)
-                add_terms += [(pk, t) for t in terms]
-                add_teachers += [(pk, u) for u in teachers]
-                add_campus += [(pk, c, n) for c, n in campuses.items()]
         db.executemany(
             f"DELETE FROM {qn(terms_table)} WHERE course_id = %s AND term_id = %s",
             drop_terms,
@@ -968,8 +1177,9 @@ class _Load:
         )
         db.insert(
             enrolment_table,
-            ("course_id", "user_id", "role", "created_at"),
-            [(c, u, INSTRUCTOR, now) for c, u in add_teachers],
+            ("course_id", "user_id"),
+            add_teachers,
+            {"role": INSTRUCTOR, "created_at": now},
         )
         db.executemany(
             f"DELETE FROM {qn(campus_table)} WHERE course_id = %s AND campus_id = %s",
@@ -982,8 +1192,9 @@ class _Load:
         )
         db.insert(campus_table, ("course_id", "campus_id", "participants"), add_campus)
         # A rollover whose source course is created by the same file.
+        ids = self.ids
         fix = [
-            (courses[row.old].id, courses[row.key].id)
+            (ids[row.old], ids[row.key])
             for row in self.rolled_from_later
             if row.old is not None
         ]
@@ -991,23 +1202,9 @@ class _Load:
             f"UPDATE {qn(course_table)} SET rolled_from_id = %s WHERE id = %s", fix
         )
 
-    def _ids_of(self, keys: list[Key]) -> dict[Key, int]:
-        db = self.db
-        where, param = db.any_of("code", {k[0] for k in keys}, "text")
-        wanted = set(keys)
-        return {
-            (code, section): pk
-            for pk, code, section in db.select(
-                f"SELECT id, code, section FROM {db.qn(Course._meta.db_table)} "
-                f"WHERE {where}",
-                [param],
-            )
-            if (code, section) in wanted
-        }
-
     def rollover(self, rows: list[Row]) -> None:
         pairs = [
-            (self.courses[row.old].id, self.courses[row.key].id)
+            (self.ids[row.old], self.ids[row.key])
             for row in rows
             if row.operation == "ROLLOVER" and row.old is not None
         ]
@@ -1021,7 +1218,7 @@ class _Load:
         self.result.counts["rolled_over"] += report.created
 
     def delete(self, rows: list[Row]) -> None:
-        ids = [self.courses[row.key].id for row in rows if row.operation == "DELETE"]
+        ids = [self.ids[row.key] for row in rows if row.operation == "DELETE"]
         if not ids:
             return
         # The ORM deletes the links (terms, campuses, enrolments, list attachments);
@@ -1056,7 +1253,7 @@ class _Load:
             reading_list_create(
                 actor=owner,
                 name=row.list_name,
-                course_ids=[self.courses[row.key].id],
+                course_ids=[self.ids[row.key]],
             )
             made += 1
         if made:
