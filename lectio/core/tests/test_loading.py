@@ -111,6 +111,41 @@ def test_unquoted_files_keep_quote_marks() -> None:
     )
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])
+def test_unquoted_rows_are_read_as_the_csv_module_reads_them(eol: str) -> None:
+    text = eol.join(["h1\th2", ' a \t"b', "\t \t", "", "c\td\t"]) + eol
+
+    assert list(read_rows(text, delimiter="\t", quoted=False)) == [
+        (1, ["h1", "h2"]),
+        (2, [" a ", '"b']),
+        (5, ["c", "d", ""]),
+    ]
+
+
+@pytest.mark.parametrize("odd", ["\x0c", "\x1e", "\x85", "\u2028"])
+def test_a_character_str_splitlines_would_break_on_stays_in_its_cell(
+    odd: str,
+) -> None:
+    """Only CR and LF end a line, as in the csv module."""
+    text = f"h1\th2\na{odd}b\tc\n"
+
+    assert list(read_rows(text, delimiter="\t", quoted=False)) == [
+        (1, ["h1", "h2"]),
+        (2, [f"a{odd}b", "c"]),
+    ]
+
+
+def test_an_unquoted_cell_over_the_csv_limit_is_refused_with_its_line() -> None:
+    big = "x" * 200_000
+    text = f"h1\th2\na\tb\n{big}\tc\n"
+
+    with pytest.raises(FileRejected) as info:
+        list(read_rows(text, delimiter="\t", quoted=False))
+
+    assert info.value.line == 3
+    assert "cannot read the file" in info.value.reason
+
+
 @pytest.mark.parametrize(
     ("header", "found"),
     [("a,b,c", "comma"), ("a;b;c", "semicolon"), ("a|b|c", "pipe")],

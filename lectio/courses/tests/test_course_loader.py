@@ -202,6 +202,49 @@ def test_a_new_course_is_created_with_every_column(institution: dict[str, Any]) 
     assert reading_list.created_by == institution["ines"]
 
 
+def test_new_courses_take_ids_in_file_order_that_later_courses_never_reuse(
+    institution: dict[str, Any],
+) -> None:
+    """The loader takes the new courses' ids from the table's sequence itself."""
+    before = CourseFactory.create(code="OLD1")
+    Course.objects.filter(pk=before.pk).delete()
+
+    result = run(
+        course_file(
+            row(COURSE_CODE="B2", SEARCH_ID1='say "hi"'),
+            row(COURSE_CODE="A1", TERM1="", INSTR1="", CAMPUS_AND_PARTICIPANTS=""),
+            row(COURSE_CODE="C3", CAMPUS_AND_PARTICIPANTS="CITY|5"),
+        )
+    )
+    after = CourseFactory.create(code="NEW1")
+
+    assert rejects(result) == []
+    ids = dict(Course.objects.values_list("code", "id"))
+    assert before.pk < ids["B2"] < ids["A1"] < ids["C3"] < after.pk
+    assert Course.objects.get(code="B2").searchable_ids == ['say "hi"']
+    assert list(
+        Course.terms.through.objects.order_by("course_id").values_list(
+            "course_id", flat=True
+        )
+    ) == [ids["B2"], ids["C3"]]
+    assert list(
+        Enrolment.objects.order_by("course_id").values_list("course_id", "role")
+    ) == [(ids["B2"], "instructor"), (ids["C3"], "instructor")]
+    assert list(CourseCampus.objects.values_list("course_id", "participants")) == [
+        (ids["C3"], 5)
+    ]
+    assert (
+        run(
+            course_file(
+                row(COURSE_CODE="B2", SEARCH_ID1='say "hi"'),
+                row(COURSE_CODE="A1", TERM1="", INSTR1="", CAMPUS_AND_PARTICIPANTS=""),
+                row(COURSE_CODE="C3", CAMPUS_AND_PARTICIPANTS="CITY|5"),
+            )
+        ).counts_dict()["unchanged"]
+        == 3
+    )
+
+
 def test_one_audit_event_per_file(institution: dict[str, Any]) -> None:
     before = Event.objects.filter(verb="courses_loaded").count()
 
