@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime
 import gc
+import itertools
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -575,24 +577,32 @@ class _Db:
                     else:
                         for row in rows:
                             write(row)
-            elif len(columns) <= 3:
-                # Narrow rows of numbers: one JSON array bound once, taken apart by
-                # SQLite, is twice as fast as binding each row's values.
-                picks = ", ".join(
-                    [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
-                    + ["%s"] * len(extra)
-                )
-                cursor.execute(
-                    f"INSERT INTO {qn(table)} ({cols}) SELECT {picks} "
-                    "FROM json_each(%s)",
-                    [*extra, json.dumps(rows)],
-                )
             else:
-                # The constants written into the statement, not bound for each row.
-                marks = ", ".join(["%s"] * len(columns) + [_literal(v) for v in extra])
-                cursor.executemany(
-                    f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows
+                # Many rows to a statement, the constants written into it: SQLite
+                # then runs a statement per few hundred rows instead of per row.
+                one = (
+                    "("
+                    + ", ".join(["%s"] * len(columns) + [_literal(v) for v in extra])
+                    + ")"
                 )
+                per = max(1, min(MULTI_ROWS, _max_params() // len(columns)))
+                head = f"INSERT INTO {qn(table)} ({cols}) VALUES "
+                whole = len(rows) - len(rows) % per
+                if whole:
+                    chain = itertools.chain.from_iterable
+                    cursor.executemany(
+                        head + ", ".join([one] * per),
+                        [
+                            list(chain(rows[start : start + per]))
+                            for start in range(0, whole, per)
+                        ],
+                    )
+                if whole < len(rows):
+                    rest = rows[whole:]
+                    cursor.execute(
+                        head + ", ".join([one] * len(rest)),
+                        list(itertools.chain.from_iterable(rest)),
+                    )
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         if rows:
@@ -605,6 +615,19 @@ class _Db:
             return cursor.fetchall()
 
 
+# Rows to an INSERT statement on SQLite (fewer when they would pass its limit of
+# parameters).
+MULTI_ROWS = 200
+
+
+def _max_params() -> int:
+    """How many parameters an SQLite statement may hold."""
+    try:
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except AttributeError:  # Python before 3.11
+        return 999
+
+
 def _literal(value: Any) -> str:
     """A constant as an SQLite literal."""
     if value is None:
@@ -612,7 +635,8 @@ def _literal(value: Any) -> str:
     if isinstance(value, bool | int):
         return str(int(value))
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        # Quotes doubled for SQL, percent signs for the driver's %s placeholders.
+        return "'" + value.replace("'", "''").replace("%", "%%") + "'"
     raise TypeError(f"no literal for {value!r}")
 
 

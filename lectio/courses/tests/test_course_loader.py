@@ -27,12 +27,14 @@ from lectio.core.factories import (
 )
 from lectio.core.loading import LoadOptions, LoadResult, run_file
 from lectio.core.models import Event
+from lectio.courses import loader
 from lectio.courses.loader import COLUMNS, load
 from lectio.courses.models import (
     Campus,
     Course,
     CourseCampus,
     CourseRole,
+    CourseStatus,
     Department,
     Enrolment,
     Term,
@@ -243,6 +245,37 @@ def test_new_courses_take_ids_in_file_order_that_later_courses_never_reuse(
         ).counts_dict()["unchanged"]
         == 3
     )
+
+
+def test_courses_are_inserted_many_to_a_statement(
+    institution: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "MULTI_ROWS", 2)
+    lines = [
+        row(
+            COURSE_CODE=f"M{n}",
+            COURSE_TITLE=f"50% of {n}'s",
+            ALL_INSTRUCTORS="I100,I200",
+            CAMPUS_AND_PARTICIPANTS=f"CITY|{n}",
+        )
+        for n in range(5)
+    ]
+
+    result = run(course_file(*lines))
+
+    assert rejects(result) == []
+    assert counts(result) == {"created": 5}
+    courses = Course.objects.filter(code__startswith="M").order_by("code")
+    assert [c.name for c in courses] == [f"50% of {n}'s" for n in range(5)]
+    assert Enrolment.objects.filter(course__in=courses).count() == 10
+    assert Course.terms.through.objects.filter(course__in=courses).count() == 5
+    assert sorted(
+        CourseCampus.objects.filter(course__in=courses).values_list(
+            "participants", flat=True
+        )
+    ) == [0, 1, 2, 3, 4]
+    assert {c.status for c in courses} == {CourseStatus.ACTIVE}
+    assert run(course_file(*lines)).counts_dict()["unchanged"] == 5
 
 
 def test_one_audit_event_per_file(institution: dict[str, Any]) -> None:
