@@ -88,20 +88,15 @@ def _like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
-# A course's searched text in one expression (fields joined by the unit separator,
-# which no search value holds), so `all~` is one comparison a row; on PostgreSQL a
-# trigram index over exactly this expression (migration courses 0005) finds the
-# matches without reading every row.
-ALL_TEXT = {
-    "postgresql": (
-        "UPPER(code || chr(31) || section || chr(31) || name || chr(31) || "
-        "notes::text || chr(31) || searchable_ids::text)"
-    ),
-    "sqlite": (
-        "(code || char(31) || section || char(31) || name || char(31) || "
-        "notes || char(31) || searchable_ids)"
-    ),
-}
+# On PostgreSQL a course's searched text in one expression (fields joined by the
+# unit separator, which no search value holds), so `all~` is one comparison a row,
+# served by a trigram index over exactly this expression (migration courses 0005).
+# SQLite compares the fields one by one: its LIKE stops at the first that matches,
+# which is cheaper there than building the joined text.
+ALL_TEXT = (
+    "UPPER(code || chr(31) || section || chr(31) || name || chr(31) || "
+    "notes::text || chr(31) || searchable_ids::text)"
+)
 
 
 def _all_text(value: str) -> Q:
@@ -109,13 +104,20 @@ def _all_text(value: str) -> Q:
     (case-insensitively, as icontains)."""
     from lectio.courses.models import Course
 
+    if connection.vendor != "postgresql":
+        return (
+            Q(code__icontains=value)
+            | Q(section__icontains=value)
+            | Q(name__icontains=value)
+            | Q(notes__icontains=value)
+            | Q(searchable_ids__icontains=value)
+        )
     table = connection.ops.quote_name(Course._meta.db_table)
-    if connection.vendor == "postgresql":
-        match = f"{ALL_TEXT['postgresql']} LIKE UPPER(%s)"
-    else:
-        match = f"{ALL_TEXT['sqlite']} LIKE %s ESCAPE '\\'"
     return Q(
-        pk__in=RawSQL(f"SELECT id FROM {table} WHERE {match}", [_like_pattern(value)])
+        pk__in=RawSQL(
+            f"SELECT id FROM {table} WHERE {ALL_TEXT} LIKE UPPER(%s)",
+            [_like_pattern(value)],
+        )
     )
 
 

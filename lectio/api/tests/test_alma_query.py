@@ -107,3 +107,15 @@ def test_xml_reads_back_into_the_json_shape():
         "term": ["AUT", "SPR"],
         "instructor": [{"primary_id": "P1"}],
     }
+
+
+def test_the_trigram_index_covers_the_expression_all_searches() -> None:
+    # PostgreSQL uses the index only for the same expression, character for character.
+    import importlib
+
+    from lectio.api.alma import query
+
+    migration = importlib.import_module(
+        "lectio.courses.migrations.0005_course_search_trigrams"
+    )
+    assert migration.ALL_TEXT == query.ALL_TEXT

@@ -8,7 +8,7 @@ import warnings
 
 from django.db import migrations, transaction
 
-# Must match lectio.api.alma.query.ALL_TEXT["postgresql"] character for character,
+# Must match lectio.api.alma.query.ALL_TEXT character for character,
 # or the planner will not use the index.
 ALL_TEXT = (
     "UPPER(code || chr(31) || section || chr(31) || name || chr(31) || "
