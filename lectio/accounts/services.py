@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -131,6 +132,9 @@ def api_key_revoke(*, actor: User | None, name: str) -> ApiKey:
     return key
 
 
+LAST_USED_EVERY = datetime.timedelta(minutes=1)
+
+
 def api_key_authenticate(secret: str) -> ApiKey | None:
     """The live key for `secret`, or None. Revocation takes effect at once."""
     if not secret or len(secret) > 200:
@@ -142,5 +146,10 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
     )
     if key is None or not key.user.is_active:
         return None
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    # "Last used" to the minute: a write on every request would serialise reads
+    # behind SQLite's one writer and cost PostgreSQL a commit each.
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_EVERY:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key
