@@ -557,8 +557,11 @@ class _Db:
         columns: Sequence[str],
         rows: list[tuple],
         constants: dict[str, Any] | None = None,
+        *,
+        as_json: bool = False,
     ) -> None:
-        """Inserts `rows`, each with the same `constants` (column: value)."""
+        """Inserts `rows`, each with the same `constants` (column: value). With
+        `as_json` (rows of numbers) SQLite takes all the rows as one JSON array."""
         if not rows:
             return
         qn = self.qn
@@ -577,6 +580,16 @@ class _Db:
                     else:
                         for row in rows:
                             write(row)
+            elif as_json:
+                picks = ", ".join(
+                    [f"json_extract(value, '$[{i}]')" for i in range(len(columns))]
+                    + ["%s"] * len(extra)
+                )
+                cursor.execute(
+                    f"INSERT INTO {qn(table)} ({cols}) SELECT {picks} "
+                    "FROM json_each(%s)",
+                    [*extra, json.dumps(rows)],
+                )
             else:
                 # Many rows to a statement, the constants written into it: SQLite
                 # then runs a statement per few hundred rows instead of per row.
@@ -854,17 +867,24 @@ class _Load:
             by_id[course_id].campuses[campus_id] = participants
         # Instructor enrolments, and any other enrolment of someone the file names as
         # an instructor (a teaching assistant promoted, say).
-        people = list(self.people.values())
+        # Two queries, each answered from an index: (course, role) and (user, course).
         enrolment = db.qn(Enrolment._meta.db_table)
-        who, who_param = db.any_of("user_id", people, "bigint")
-        for pk, course_id, user_id, role in db.select(
-            f"SELECT id, course_id, user_id, role FROM {enrolment} "
-            f"WHERE {where} AND (role = %s OR {who})",
-            [param, CourseRole.INSTRUCTOR, who_param],
+        for course_id, user_id in db.select(
+            f"SELECT course_id, user_id FROM {enrolment} WHERE role = %s AND {where}",
+            [INSTRUCTOR, param],
         ):
-            if role == CourseRole.INSTRUCTOR:
-                by_id[course_id].instructors.add(user_id)
-            else:
+            by_id[course_id].instructors.add(user_id)
+        people = list(self.people.values())
+        if not people:
+            return
+        who, who_param = db.any_of("user_id", people, "bigint")
+        # Courses checked here: SQLite's planner makes a poor join of the two lists.
+        for pk, course_id, user_id in db.select(
+            f"SELECT id, course_id, user_id FROM {enrolment} "
+            f"WHERE role <> %s AND {who}",
+            [INSTRUCTOR, who_param],
+        ):
+            if course_id in by_id:
                 self.other_roles[(course_id, user_id)] = pk
 
     def resolve(self, rows: list[Row]) -> list[Row]:
@@ -1204,6 +1224,9 @@ class _Load:
             ("course_id", "user_id"),
             add_teachers,
             {"role": INSTRUCTOR, "created_at": now},
+            # Measured: enrolments (three indexes, two of them in user order) go in
+            # faster from one JSON array than many rows to a statement.
+            as_json=True,
         )
         db.executemany(
             f"DELETE FROM {qn(campus_table)} WHERE course_id = %s AND campus_id = %s",
