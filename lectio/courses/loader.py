@@ -1056,8 +1056,17 @@ class _Load:
             acad = departments[row.acad] if row.acad else None
             proc = departments[row.proc]
             search_json = _json_list(row.search_ids)
-            terms = [term_ids[t] for t in row.terms]
-            teachers = [people[p] for p in row.instructors]
+            # One term and one or two instructors are the usual.
+            names = row.terms
+            term_set = (
+                {term_ids[names[0]]}
+                if len(names) == 1
+                else {term_ids[t] for t in names}
+            )
+            names = row.instructors
+            teacher_set = (
+                {people[names[0]]} if len(names) == 1 else {people[p] for p in names}
+            )
             campuses = {campus_ids[c]: n for c, n in row.campuses}
             pk = existing.id
             changed = False
@@ -1086,12 +1095,10 @@ class _Load:
                 elif old.id != rolled_from:
                     rolled_from = old.id
                     changed = True
-            term_set = set(terms)
             if term_set != existing.terms:
                 changed = True
                 add_terms += [(pk, t) for t in term_set - existing.terms]
                 drop_terms += [(pk, t) for t in existing.terms - term_set]
-            teacher_set = set(teachers)
             if teacher_set != existing.instructors:
                 changed = True
                 for user_id in teacher_set - existing.instructors:
