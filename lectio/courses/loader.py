@@ -4,9 +4,12 @@ columns) into courses, their terms, campuses and instructors.
 The whole file is read and checked first; every bad row becomes a reject naming its
 line. The database is then read in a few bulk queries (courses by key, their terms,
 instructor enrolments, campuses), the file is compared with it in Python, and only
-the differences are written, in bulk and in plain SQL (COPY on PostgreSQL,
-executemany on SQLite): the ORM's per-object cost would dominate a 50,000-course
-file. Running the same file again finds no difference and writes nothing.
+the differences are written, in bulk and in plain SQL (COPY on PostgreSQL; on
+SQLite a few hundred rows to an INSERT, or one JSON array for the instructor
+enrolments): the ORM's per-object cost would dominate a 50,000-course file. New
+courses take their ids from the table's sequence first, so their links are made
+without reading the courses back. Running the same file again finds no difference
+and writes nothing.
 
 Row operations (OPERATION column): empty creates or updates the course; DELETE
 deletes it (its lists stay, no longer attached to it); ROLLOVER creates or updates
