@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lectio.accounts.models import InstitutionSettings
 from lectio.core.loading import ProgressFn, no_progress
@@ -947,17 +948,29 @@ def run_job(job: Job, progress: ProgressFn) -> None:
 
 
 def report_summary(report: RolloverReport, *, from_term: Term, to_term: Term) -> str:
-    what = _("would be rolled over") if report.dry_run else _("rolled over")
+    if report.dry_run:
+        lists = ngettext(
+            "%(created)d list would be rolled over",
+            "%(created)d lists would be rolled over",
+            report.created,
+        )
+    else:
+        lists = ngettext(
+            "%(created)d list rolled over",
+            "%(created)d lists rolled over",
+            report.created,
+        )
+    citations = ngettext(
+        "%(citations)d citation", "%(citations)d citations", report.citations
+    )
     return _(
-        "%(from)s to %(to)s: %(created)d lists %(what)s with %(citations)d "
-        "citations; %(already)d rolled over before; %(unmatched)d with no matching "
-        "course."
+        "%(from)s to %(to)s: %(lists)s with %(citations)s; %(already)d rolled over "
+        "before; %(unmatched)d with no matching course."
     ) % {
         "from": from_term.name,
         "to": to_term.name,
-        "created": report.created,
-        "what": what,
-        "citations": report.citations,
+        "lists": lists % {"created": report.created},
+        "citations": citations % {"citations": report.citations},
         "already": report.already,
         "unmatched": report.unmatched,
     }

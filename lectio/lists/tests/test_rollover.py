@@ -747,7 +747,7 @@ def test_run_job_rolls_a_term_over_and_fills_the_job(
         }
     ]
     assert (job.progress_done, job.progress_total) == (1, 1)
-    assert job.message.startswith("Autumn 2026 to Spring 2027: 1 lists rolled over")
+    assert job.message.startswith("Autumn 2026 to Spring 2027: 1 list rolled over")
     again = job_execute(
         job_create(
             kind="rollover",

@@ -37,14 +37,14 @@ def test_term_dry_run_prints_the_plan_and_writes_nothing(
     out = run("--from", "AUT26", "--to", "SPR27", "--dry-run")
     assert db_state() == before
     assert f"{reading_list.code} -> LIT101-S27 (4 citations)" in out
-    assert "1 lists would be rolled over with 4 citations" in out
+    assert "1 list would be rolled over with 4 citations" in out
 
 
 def test_term_rollover_then_again_changes_nothing(
     reading_list: ReadingList, next_course: Course
 ) -> None:
     out = run("--from", "AUT26", "--to", "SPR27")
-    assert "Autumn 2026 to Spring 2027: 1 lists rolled over with 4 citations" in out
+    assert "Autumn 2026 to Spring 2027: 1 list rolled over with 4 citations" in out
     copy = ReadingList.objects.get(rolled_from=reading_list)
     assert list(copy.courses.all()) == [next_course]
     before = db_state()
