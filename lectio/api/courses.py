@@ -29,6 +29,7 @@ from lectio.courses.models import (
     Department,
     Term,
 )
+from lectio.courses.services import course_campuses_set, course_delete
 
 router = Router(tags=["courses"])
 AREA = "courses"
@@ -501,11 +502,7 @@ def course_write(
     if term_rows is not None:
         course.terms.set(term_rows)
     if campus_rows is not None:
-        CourseCampus.objects.filter(course=course).delete()
-        CourseCampus.objects.bulk_create(
-            CourseCampus(course=course, campus=campus, participants=count)
-            for campus, count in campus_rows
-        )
+        course_campuses_set(course, campus_rows)
     changed = sorted(
         [
             *fields,
@@ -522,22 +519,6 @@ def course_write(
         params={"fields": changed},
     )
     return course
-
-
-@transaction.atomic
-def course_delete(*, actor: User, course: Course) -> None:
-    """Deletes a course with its enrolments; its lists stay, without it."""
-    course_id, label = course.pk, course.label
-    lists = list(course.reading_lists.values_list("pk", flat=True))
-    course.delete()
-    event_record(
-        actor=actor,
-        verb="course.delete",
-        target_type="course",
-        target_id=course_id,
-        summary=f"Deleted the course {label}",
-        params={"lists": lists},
-    )
 
 
 @router.get("/courses", response=CoursePage, summary="List courses")

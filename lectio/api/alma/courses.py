@@ -15,16 +15,17 @@ from lectio.accounts.models import User
 from lectio.api.alma import inputs
 from lectio.api.alma.errors import AlmaError, bad_input
 from lectio.core.events import event_record
+from lectio.courses import services
 from lectio.courses.models import (
     Campus,
     Course,
-    CourseCampus,
     CourseRole,
     CourseStatus,
     Department,
     Enrolment,
     Term,
 )
+from lectio.courses.services import course_campuses_set
 
 # Every field of Alma's course object. The read-only ones (kept by the server) and
 # `visibility` (Lectio's courses have none) are accepted and ignored.
@@ -241,13 +242,7 @@ def _check_unique(values: CourseValues, exclude: int | None = None) -> None:
 
 def _set_relations(course: Course, values: CourseValues) -> None:
     course.terms.set(values.terms)
-    CourseCampus.objects.filter(course=course).delete()
-    CourseCampus.objects.bulk_create(
-        [
-            CourseCampus(course=course, campus=campus, participants=count)
-            for campus, count in values.campuses
-        ]
-    )
+    course_campuses_set(course, values.campuses)
     wanted = {u.pk for u in values.instructors}
     Enrolment.objects.filter(course=course, role=CourseRole.INSTRUCTOR).exclude(
         user_id__in=wanted
@@ -307,17 +302,6 @@ def course_update(*, actor: User, course: Course, values: CourseValues) -> Cours
     return course
 
 
-@transaction.atomic
 def course_delete(*, actor: User, course: Course) -> None:
     """Deletes the course and its enrolments. Its lists stay, without this course."""
-    course_id, label, name = course.pk, course.label, course.name
-    lists = list(course.reading_lists.values_list("pk", flat=True))
-    course.delete()
-    event_record(
-        actor=actor,
-        verb="course.delete",
-        target_type="course",
-        target_id=course_id,
-        summary=f"Deleted the course {label} {name}",
-        params={"via": "almaws", "lists": lists},
-    )
+    services.course_delete(actor=actor, course=course, params={"via": "almaws"})
