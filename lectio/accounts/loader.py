@@ -91,19 +91,16 @@ def load_users(data: bytes, options: LoadOptions) -> LoadResult:
     unchanged; `applied` says whether anything was written."""
     result = LoadResult()
     header, rows = read_dicts(
-        decode(data), delimiter=",", required=("primary_id",), known=COLUMNS
+        decode(data),
+        result=result,
+        delimiter=",",
+        required=("primary_id",),
+        known=COLUMNS,
     )
     present = set(header)
     parsed: list[_Row] = []
     first_line: dict[str, int] = {}
     for line, raw in rows:
-        if "__width__" in raw:
-            result.reject(
-                line,
-                f"the row has {raw['__width__']} cells and the header "
-                f"{len(header)}; a value with a comma needs quotes",
-            )
-            continue
         row = _parse_row(line, raw, present, result)
         if row is None:
             continue

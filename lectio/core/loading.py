@@ -230,15 +230,16 @@ def _plain_lines(text: str) -> list[str] | None:
 def read_dicts(
     text: str,
     *,
+    result: LoadResult,
     delimiter: str = ",",
     required: Sequence[str] = (),
     known: Sequence[str] | None = None,
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """A file with a header row of column names (case and spaces ignored). Returns the
-    header and an iterator of (line, {column: stripped value}). Raises FileRejected
-    when a required column is missing or, with `known`, a column is not one of them.
-    A row with more cells than the header is reported by the caller through
-    `row_width_reject`."""
+    header and an iterator of (line, {column: stripped value}); a short row is padded
+    with empty values. Raises FileRejected when a required column is missing or, with
+    `known`, a column is not one of them. A row with more cells than the header is
+    rejected into `result` and not yielded."""
     rows = read_rows(text, delimiter=delimiter)
     try:
         _line, header_cells = next(rows)
@@ -272,7 +273,11 @@ def read_dicts(
             if len(cells) > len(header) and any(
                 c.strip() for c in cells[len(header) :]
             ):
-                yield line, {"__width__": str(len(cells))}
+                result.reject(
+                    line,
+                    f"the row has {len(cells)} cells and the header {len(header)}; "
+                    "a value with a comma needs quotes",
+                )
                 continue
             yield (
                 line,

@@ -70,20 +70,12 @@ def load(data: bytes, options: LoadOptions) -> LoadResult:
     result = LoadResult()
     header, rows = read_dicts(
         decode(data),
+        result=result,
         delimiter=",",
         required=("primary_id", "course_code"),
         known=COLUMNS,
     )
-    raw_rows = []
-    for line, raw in rows:
-        if "__width__" in raw:
-            result.reject(
-                line,
-                f"the row has {raw['__width__']} cells and the header "
-                f"{len(header)}; a value with a comma needs quotes",
-            )
-            continue
-        raw_rows.append((line, raw))
+    raw_rows = list(rows)
 
     courses = _courses({raw.get("course_code", "") for _line, raw in raw_rows})
     users = users_by_key(raw.get("primary_id", "") for _line, raw in raw_rows)

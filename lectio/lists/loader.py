@@ -416,7 +416,7 @@ def load(data: bytes, options: LoadOptions) -> LoadResult:
     counts: created / updated / unchanged per row (a row's citation, or for a row
     without one its list or section), plus lists_*, sections_* and citations_*."""
     result = LoadResult()
-    header, rows = read_dicts(decode(data), delimiter=",", known=COLUMNS)
+    header, rows = read_dicts(decode(data), result=result, delimiter=",", known=COLUMNS)
     present = set(header)
     if not present & {"coursecode", "reading_list_code"}:
         raise FileRejected(
@@ -424,16 +424,7 @@ def load(data: bytes, options: LoadOptions) -> LoadResult:
         )
     institution = InstitutionSettings.current()
     date_format = options.date_format or institution.loader_date_format
-    raw_rows: list[tuple[int, dict[str, str]]] = []
-    for line, raw in rows:
-        if "__width__" in raw:
-            result.reject(
-                line,
-                f"the row has {raw['__width__']} cells and the header "
-                f"{len(header)}; a value with a comma needs quotes",
-            )
-            continue
-        raw_rows.append((line, raw))
+    raw_rows = list(rows)
 
     state = _read_state(raw_rows)
     create_unknown = institution.loader_unknown_users == LoaderUnknown.CREATE

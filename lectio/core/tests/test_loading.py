@@ -164,6 +164,7 @@ def test_a_header_in_another_delimiter_is_named(header: str, found: str) -> None
 def test_read_dicts_maps_cells_to_normalised_column_names() -> None:
     header, rows = read_dicts(
         "Primary ID, First Name ,EMAIL\n u1 ,Ann,\n\nu2,Bo,bo@x.edu\n",
+        result=LoadResult(),
         required=["primary_id"],
     )
 
@@ -174,13 +175,18 @@ def test_read_dicts_maps_cells_to_normalised_column_names() -> None:
     ]
 
 
-def test_read_dicts_pads_short_rows_and_flags_long_ones() -> None:
-    _header, rows = read_dicts("a,b\n1\n1,2,3\n1,2,\n")
+def test_read_dicts_pads_short_rows_and_rejects_long_ones() -> None:
+    result = LoadResult()
+    _header, rows = read_dicts("a,b\n1\n1,2,3\n1,2,\n", result=result)
 
     assert list(rows) == [
         (2, {"a": "1", "b": ""}),
-        (3, {"__width__": "3"}),
         (4, {"a": "1", "b": "2"}),
+    ]
+    assert result.rejects == [
+        Reject(
+            3, "the row has 3 cells and the header 2; a value with a comma needs quotes"
+        )
     ]
 
 
@@ -198,7 +204,7 @@ def test_read_dicts_refuses_a_bad_header(
     text: str, kwargs: dict[str, Any], reason: str
 ) -> None:
     with pytest.raises(FileRejected) as info:
-        read_dicts(text, **kwargs)
+        read_dicts(text, result=LoadResult(), **kwargs)
 
     assert info.value.reason == reason
 
