@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
+from lectio.accounts.loader import users_by_key
 from lectio.accounts.models import User
 from lectio.api.alma import inputs
 from lectio.api.alma.errors import AlmaError, bad_input
@@ -149,12 +149,10 @@ def _campuses(data: dict[str, Any]) -> list[tuple[Campus, int]]:
 
 def find_people(ids: list[str], field_name: str) -> list[User]:
     """Users by primary id (or user name, for people with no primary id)."""
-    users = list(User.objects.filter(Q(primary_id__in=ids) | Q(username__in=ids)))
-    by_id = {u.primary_id: u for u in users if u.primary_id}
-    by_name = {u.username: u for u in users}
+    found = users_by_key(ids)
     out = []
     for value in dict.fromkeys(ids):
-        user = by_id.get(value) or by_name.get(value)
+        user = found.get(value)
         if user is None:
             raise bad_input(field_name, f"no user with primary id “{value}”.")
         out.append(user)
