@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "lectio.core",
     "lectio.accounts",
     "lectio.courses",
+    "lectio.catalog",
     "lectio.lists",
     "lectio.workflow",
     "lectio.api",

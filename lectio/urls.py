@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("lectio.lists.urls")),
     path("", include("lectio.workflow.urls")),
     path("", include("lectio.courses.urls")),
+    path("", include("lectio.catalog.urls")),
 ]

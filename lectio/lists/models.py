@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lectio.catalog.models import Record
 from lectio.courses.models import Course, Department
 from lectio.lists.statuses import (
     CitationStatus,
@@ -215,7 +216,13 @@ class Citation(models.Model):
     # Denormalised from metadata for sorting, search and the librarian's table.
     title = models.CharField(max_length=1000, blank=True)
     author = models.CharField(max_length=1000, blank=True)
-    catalog_record_id = models.BigIntegerField(null=True, blank=True)
+    catalog_record = models.ForeignKey(
+        Record,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citations",
+    )
     # The id the citation had in the system it was loaded from (reading-list loader).
     external_id = models.CharField(max_length=200, blank=True)
     file = models.FileField(upload_to="citations/", null=True, blank=True)
@@ -361,3 +368,54 @@ class ListRollover(models.Model):
                 fields=["source", "course"], name="list_rollover_uniq"
             )
         ]
+
+
+class MatchMethod(models.TextChoices):
+    ISBN = "isbn", "ISBN"
+    ISSN = "issn", "ISSN"
+    DOI = "doi", "DOI"
+    OCLC = "oclc", "OCLC"
+    LCCN = "lccn", "LCCN"
+    TITLE = "title", _("Title and author")
+
+
+class MatchState(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CitationMatch(models.Model):
+    """Locate: a catalog record found for a citation. Exact identifier matches are
+    confirmed (and linked) at once; title-and-author matches above the threshold wait
+    as suggestions for a librarian to confirm or reject. A rejected pair is kept so
+    the next run does not suggest it again."""
+
+    citation = models.ForeignKey(
+        Citation, on_delete=models.CASCADE, related_name="matches"
+    )
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8, choices=MatchMethod.choices)
+    # 0-100: 100 for an identifier match, the similarity for a title match.
+    score = models.FloatField()
+    state = models.CharField(
+        max_length=16, choices=MatchState.choices, default=MatchState.SUGGESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citation", "record"], name="citation_match_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="match_queue")]

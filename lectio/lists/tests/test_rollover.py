@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError
 
 from lectio.accounts.models import InstitutionSettings, Role, User
+from lectio.catalog.models import Record
 from lectio.core.factories import CourseFactory, TermFactory, UserFactory, enrol
 from lectio.core.jobs import job_create, job_execute
 from lectio.core.models import Event, JobState
@@ -113,7 +114,9 @@ def build_list(
             metadata={"title": f"Book {i}", "ISBN": f"97800000000{i:02d}"},
             title=f"Book {i}",
             author="Hooks, Bell",
-            catalog_record_id=1000 + i,
+            catalog_record=Record.objects.get_or_create(
+                control_number=f"roll-{i}", defaults={"title": f"Book {i}"}
+            )[0],
             external_id=f"ext-{i}",
             file=f"citations/file{i}.pdf" if i == 0 else "",
             public_note="Read chapter 2",
