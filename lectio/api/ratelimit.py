@@ -10,11 +10,9 @@ per-process cache each server process keeps its own buckets; a shared cache
 
 from __future__ import annotations
 
-import math
-import time
-
 from django.conf import settings
-from django.core.cache import cache
+
+from lectio.core.ratelimit import take
 
 
 def _limits() -> tuple[float, float]:
@@ -24,21 +22,12 @@ def _limits() -> tuple[float, float]:
 
 
 def hit(bucket: str) -> float | None:
-    """Takes one token from `bucket`; None when the request may go ahead, otherwise
-    the seconds until a token is free (at least 1, as Retry-After wants whole
-    seconds)."""
+    """Takes one token from the caller's bucket; None when the request may go ahead,
+    otherwise the seconds to wait."""
     rate, burst = _limits()
     if rate <= 0:
         return None
-    key = f"ratelimit:{bucket}"
-    now = time.monotonic()
-    tokens, at = cache.get(key, (burst, now))
-    tokens = min(burst, tokens + (now - at) * rate)
-    if tokens < 1:
-        cache.set(key, (tokens, now), timeout=int(burst / rate) + 60)
-        return float(max(1, math.ceil((1 - tokens) / rate)))
-    cache.set(key, (tokens - 1, now), timeout=int(burst / rate) + 60)
-    return None
+    return take(bucket, rate=rate, burst=burst)
 
 
 def bucket_for(request: object) -> str:
