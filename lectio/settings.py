@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "lectio.catalog",
     "lectio.lists",
     "lectio.workflow",
+    "lectio.citations",
+    "lectio.lti",
     "lectio.api",
     "ninja",
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api_v1.urls),
     path("almaws/v1/", include("lectio.api.alma.urls")),
+    path("lti/", include("lectio.lti.urls")),
     path("", include("lectio.accounts.urls")),
     path("", include("lectio.lists.urls")),
     path("", include("lectio.workflow.urls")),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CitationsConfig(AppConfig):
+    name = "lectio.citations"
+    label = "citations"
