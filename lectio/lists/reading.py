@@ -21,14 +21,19 @@ from django.utils.translation import gettext as _
 from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
 from lectio.lists.statuses import CitationStatus
 
+Piece = tuple[str, str, str, str, str, int, int | None]
+
 
 @dataclass
 class ReaderBody:
-    # Per citation, the static HTML around the reader's own marks:
-    # (before_class, before_done, before_liked, after_liked, citation_id); see
+    # Per citation, the static HTML around the reader's own marks and the live
+    # availability of its catalog record: (before_class, before_availability,
+    # before_done, before_liked, after_liked, citation_id, record_id or None); see
     # render_reader_html for how they join.
-    pieces: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
     tail: str = ""
+    # The catalog records the visible citations are linked to.
+    record_ids: set[int] = field(default_factory=set)
     citation_count: int = 0
     # (label, name) of the list's courses, for the page header.
     courses: list[tuple[str, str]] = field(default_factory=list)
@@ -94,7 +99,13 @@ def build_reader_body(
         )
         .order_by("position", "id")
         .values_list(
-            "pk", "section_id", "rendered_html", "public_note", "due_date", "metadata"
+            "pk",
+            "section_id",
+            "rendered_html",
+            "public_note",
+            "due_date",
+            "metadata",
+            "catalog_record_id",
         )
     )
     tag_rows = Citation.tags.through.objects.filter(
@@ -121,9 +132,11 @@ def build_reader_body(
         if description:
             pending += f'<p class="muted section-description">{escape(description)}</p>'
         pending += '<ol class="citations">'
-        for pk, _sid, rendered, note, due, metadata in items:
+        for pk, _sid, rendered, note, due, metadata, record_id in items:
             html = _citation_html(pk, rendered, note, due, metadata, tags.get(pk, []))
-            body.pieces.append(_pieces(pending, pk, html, interactive))
+            body.pieces.append(_pieces(pending, pk, html, interactive, record_id))
+            if record_id is not None:
+                body.record_ids.add(record_id)
             pending = ""
             body.citation_count += 1
         pending += "</ol></section>"
@@ -176,12 +189,14 @@ def reader_marks(user: Any, reading_list: ReadingList) -> dict[int, tuple[bool, 
 
 
 def _pieces(
-    before: str, pk: int, html: str, interactive: bool
-) -> tuple[str, str, str, str, int]:
-    """Splits a citation's markup around the places where the reader's marks go."""
+    before: str, pk: int, html: str, interactive: bool, record_id: int | None = None
+) -> Piece:
+    """Splits a citation's markup around the places where the reader's marks and
+    the record's availability go."""
     head = f'{before}<li class="citation'
+    start = f'" id="c{pk}"><div>{html}'
     if not interactive:
-        return head, f'" id="c{pk}"><div>{html}</div></li>', "", "", pk
+        return head, start, "</div></li>", "", "", pk, record_id
     done_label = escape(_("Done"))
     like_label = escape(_("Like"))
     details_label = escape(_("Details and my note"))
@@ -189,42 +204,44 @@ def _pieces(
     # The buttons submit the list's one marks form; CSS sizes them (.controls).
     return (
         head,
-        f'" id="c{pk}"><div>{html}</div><div class="controls">'
+        start,
+        '</div><div class="controls">'
         f'<button name="done" value="{pk}" aria-describedby="c{pk}-ref" aria-pressed="',
         f'">{done_label}</button>'
         f'<button name="like" value="{pk}" aria-describedby="c{pk}-ref" aria-pressed="',
         f'">{like_label}</button><a class="button" href="{detail_url}"'
         f' aria-describedby="c{pk}-ref">{details_label}</a></div></li>',
         pk,
+        record_id,
     )
 
 
-def render_reader_html(body: ReaderBody, *, marks: dict[int, tuple[bool, bool]]) -> str:
-    """Joins the cached body with the reader's own marks."""
+def render_reader_html(
+    body: ReaderBody,
+    *,
+    marks: dict[int, tuple[bool, bool]],
+    availability: dict[int, str] | None = None,
+) -> str:
+    """Joins the cached body with the reader's own marks and, for citations linked
+    to a catalog record, the record's availability (HTML by record id)."""
     out: list[str] = []
     append = out.append
     no_marks = (False, False)
-    if not marks:
-        for head, mid, mid2, end, _pk in body.pieces:
-            append(head)
-            append(mid)
-            if mid2:
-                append("false")
-                append(mid2)
-                append("false")
-                append(end)
-    else:
-        for head, mid, mid2, end, pk in body.pieces:
-            done, liked = marks.get(pk, no_marks)
-            append(head)
-            if done:
-                append(" done")
-            append(mid)
-            if mid2:
-                append("true" if done else "false")
-                append(mid2)
-                append("true" if liked else "false")
-                append(end)
+    available = availability or {}
+    for head, start, mid, mid2, end, pk, record_id in body.pieces:
+        done, liked = marks.get(pk, no_marks) if marks else no_marks
+        append(head)
+        if done:
+            append(" done")
+        append(start)
+        if record_id is not None and record_id in available:
+            append(available[record_id])
+        append(mid)
+        if mid2:
+            append("true" if done else "false")
+            append(mid2)
+            append("true" if liked else "false")
+            append(end)
     append(body.tail)
     return "".join(out)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectio.lists.views import editor, institution, items, reader, rollover
+from lectio.lists.views import editor, institution, items, locate, reader, rollover
 
 app_name = "lists"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("lists/<int:list_id>/delete/", editor.list_delete, name="delete"),
     path("lists/<int:list_id>/rollover/", rollover.list_rollover, name="rollover_list"),
     path("rollover/", rollover.term_rollover, name="rollover"),
+    path("lists/<int:list_id>/locate/", locate.locate_list, name="locate_list"),
+    path("library/locate/", locate.locate_queue, name="locate"),
+    path("library/locate/<int:match_id>/", locate.locate_decide, name="locate_decide"),
     path(
         "lists/<int:list_id>/collaborators/", editor.collaborators, name="collaborators"
     ),

@@ -36,15 +36,18 @@ from lectio.core.factories import (
     enrol,
     make_list,
 )
+from lectio.catalog.models import Record
 from lectio.core.models import Job
 from lectio.courses.models import Course, CourseRole, Term
 from lectio.lists import reading, services
 from lectio.lists.models import (
     Citation,
     CitationInteraction,
+    CitationMatch,
     Collaborator,
     CollaboratorRight,
     ListRollover,
+    MatchMethod,
     ReadingList,
     Section,
 )
@@ -125,6 +128,9 @@ class World:
     pending: dict[str, int] = field(default_factory=dict)  # BeingPrepared, Week 1
     list_versions: dict[str, int] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
+    # Locate: a suggested catalog record for the draft list's Complete citation.
+    match_id: int = 0
+    record_id: int = 0
     # The database as every cell finds it (each cell runs in a savepoint).
     baseline: dict[str, Any] = field(default_factory=dict)
 
@@ -203,6 +209,16 @@ def build_world() -> World:
         citations = {c.title: c for c in reading_list.citations.all()}
         world.complete[state] = citations[COMPLETE_TITLE].pk
         world.pending[state] = citations["Reading Against the Grain"].pk
+    record = Record.objects.create(
+        control_number="MX-1", title="The Canon and Its Critics"
+    )
+    world.record_id = record.pk
+    world.match_id = CitationMatch.objects.create(
+        citation_id=world.complete[DRAFT],
+        record=record,
+        method=MatchMethod.TITLE,
+        score=91.0,
+    ).pk
     for role, user in users.items():
         login = Client()
         login.force_login(user)
@@ -529,6 +545,29 @@ def effect_term_rollover(ctx: Ctx) -> None:
     }
 
 
+def _expect_locate_queue(method: str, ctx: Ctx) -> int | str:
+    if ctx.role == GUEST:
+        return LOGIN
+    if method != "GET":
+        return 405
+    return 200 if ctx.role in (LIBRARIAN, ADMIN) else 403
+
+
+def _expect_locate_decide(method: str, ctx: Ctx) -> int | str:
+    if ctx.role == GUEST:
+        return LOGIN
+    if method != "POST":
+        return 405
+    return 302 if ctx.role in (LIBRARIAN, ADMIN) else 403
+
+
+def effect_locate_decide(ctx: Ctx) -> None:
+    citation = Citation.objects.get(pk=ctx.world.complete[DRAFT])
+    assert citation.catalog_record_id == ctx.world.record_id
+    match = CitationMatch.objects.get(pk=ctx.world.match_id)
+    assert (match.state, match.decided_by_id) == ("confirmed", ctx.user.pk)
+
+
 # --- the table ----------------------------------------------------------------------
 
 
@@ -686,6 +725,31 @@ ROUTES: dict[str, Route] = {
             lambda: reverse(
                 "courses:job", kwargs={"pk": Job.objects.get(kind="rollover").pk}
             ),
+        ),
+    ),
+    "lists:locate_list": Route(
+        **LIST,
+        need=MANAGE,
+        methods=POST_ONLY,
+        location=lambda ctx: _login_or(
+            ctx,
+            reverse("lists:locate_list", args=[ctx.list_id]),
+            lambda: reverse("lists:detail", args=[ctx.list_id]),
+        ),
+    ),
+    "lists:locate": Route(expect=_expect_locate_queue),
+    "lists:locate_decide": Route(
+        kwargs=lambda ctx: {"match_id": ctx.world.match_id},
+        expect=_expect_locate_decide,
+        data=lambda ctx: {
+            "decision": "confirm",
+            "version": _version(Citation, ctx.world.complete[DRAFT]),
+        },
+        effect=effect_locate_decide,
+        location=lambda ctx: _login_or(
+            ctx,
+            reverse("lists:locate_decide", args=[ctx.world.match_id]),
+            lambda: reverse("lists:locate"),
         ),
     ),
     "lists:collaborators": Route(

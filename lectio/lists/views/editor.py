@@ -38,6 +38,7 @@ from lectio.lists.views.common import (
     redirect_with_error,
     render_conflict,
 )
+from lectio.lists.views.locate import attach_availability
 
 
 def _require_author(request: AuthedHttpRequest) -> None:
@@ -103,6 +104,7 @@ def list_editor(
         )
     )
     citations = [c for s in sections for c in s.citations.all()]
+    attach_availability(citations)
     extras = editor_extras(request.user, reading_list, citations)
     for citation in citations:
         # HTML from the providers' own templates, escaped there.
@@ -120,6 +122,7 @@ def list_editor(
             "list": reading_list,
             "right": right,
             "can_manage": right >= Right.MANAGE,
+            "unlinked_count": sum(1 for c in citations if not c.catalog_record_id),
             "can_publish": right >= Right.MANAGE and not library_publishes,
             "sections": sections,
             "courses": list(reading_list.courses.all()),

@@ -13,6 +13,7 @@ from django.views.decorators.http import (
 )
 
 from lectio.accounts.models import InstitutionSettings
+from lectio.catalog.availability import availability_for
 from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
@@ -20,6 +21,7 @@ from lectio.lists.forms import PrivateNoteForm
 from lectio.lists.models import Citation, CitationInteraction
 from lectio.lists.permissions import Right
 from lectio.lists.views.common import list_url
+from lectio.lists.views.locate import availability_html, availability_snippets
 
 
 @login_required
@@ -65,6 +67,8 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         interactive=interactive,
     )
     marks = reading.reader_marks(request.user, reading_list) if interactive else {}
+    # Live, never cached: read for all the page's linked records at once.
+    availability = availability_snippets(body.record_ids)
     # The page is rendered around a marker and the body joined in afterwards: the
     # template engine never copies the (large) body.
     response = render(
@@ -82,7 +86,11 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     head, _marker, tail = response.content.decode().partition(reading.BODY_MARKER)
     response.content = "".join(
-        (head, reading.render_reader_html(body, marks=marks), tail)
+        (
+            head,
+            reading.render_reader_html(body, marks=marks, availability=availability),
+            tail,
+        )
     ).encode()
     return vary_on_htmx(response)
 
@@ -171,9 +179,17 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
             "form": form,
             "is_editor": right >= Right.EDIT,
             "metadata_rows": _metadata_rows(citation),
+            "availability_html": _availability(citation),
             "nav": "courses",
         },
     )
+
+
+def _availability(citation: Citation) -> str:
+    if citation.catalog_record_id is None:
+        return ""
+    found = availability_for([citation.catalog_record_id])
+    return availability_html(found[citation.catalog_record_id])
 
 
 def _metadata_rows(citation: Citation) -> list[tuple[str, str]]:
