@@ -29,6 +29,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
 from lectio.accounts.models import InstitutionSettings, Role, User
+from lectio.catalog.models import Record
 from lectio.core.factories import (
     CourseFactory,
     DepartmentFactory,
@@ -36,7 +37,6 @@ from lectio.core.factories import (
     enrol,
     make_list,
 )
-from lectio.catalog.models import Record
 from lectio.core.models import Job
 from lectio.courses.models import Course, CourseRole, Term
 from lectio.lists import reading, services
