@@ -1,0 +1,134 @@
+"""SQLite FTS5 engine.
+
+`catalog_search_fts` is an FTS5 table whose rowid is the document key (see base.py):
+columns title, people, other, summary hold the pre-tokenised words, `meta` the
+filter tokens (f_book, l_eng, y_1987, d_198, c_19, a_1). The tokenizer is unicode61
+without diacritic removal and with `_` as a word character, so it splits exactly
+where base.tokens did. `catalog_search_key` maps a record to its key, for deletes.
+FTS5 returns matches in rowid order and stops at a LIMIT, which is what makes the
+bounded candidate set cheap.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from lectio.catalog.search.base import KEY_MASK, Backend, Document, Match
+
+FTS = "catalog_search_fts"
+KEYS = "catalog_search_key"
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def expression(match: Match) -> str:
+    """The FTS5 query of a match. Every token is quoted, so no user text is ever
+    read as FTS5 syntax (the tokens are letters and digits only anyway)."""
+    words = [_quote(t) for t in match.terms]
+    words += [_quote(" ".join(p)) for p in match.phrases]
+    if match.prefix:
+        words.append(_quote(match.prefix) + " *")
+    parts = []
+    if words:
+        columns = "{title}" if match.title_only else "{title people other summary}"
+        parts.append(f"{columns} : (" + " AND ".join(words) + ")")
+    for group in match.meta_any:
+        parts.append("{meta} : (" + " OR ".join(_quote(t) for t in group) + ")")
+    return " AND ".join(parts)
+
+
+def _flags(match: Match) -> str:
+    conditions = []
+    if match.available_now:
+        conditions.append("r.available_now")
+    if match.on_reserve:
+        conditions.append("r.on_reserve")
+    return " AND ".join(conditions)
+
+
+def _select(match: Match, columns: str) -> str:
+    flags = _flags(match)
+    if not flags:
+        return f"SELECT {columns} FROM {FTS} WHERE {FTS} MATCH %s"
+    return (
+        f"SELECT {columns} FROM {FTS} "
+        f"JOIN catalog_record r ON r.id = ({FTS}.rowid & {KEY_MASK}) "
+        f"WHERE {FTS} MATCH %s AND {flags}"
+    )
+
+
+class SqliteBackend(Backend):
+    def insert(self, docs: list[Document]) -> None:
+        if not docs:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {FTS} (rowid, title, people, other, summary, meta) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [(d.skey, d.title, d.people, d.other, d.summary, d.meta) for d in docs],
+            )
+            cursor.executemany(
+                f"INSERT INTO {KEYS} (record_id, skey) VALUES (%s, %s)",
+                [(d.record_id, d.skey) for d in docs],
+            )
+
+    def delete(self, record_ids: list[int]) -> None:
+        if not record_ids:
+            return
+        marks = ", ".join(["%s"] * len(record_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {FTS} WHERE rowid IN "
+                f"(SELECT skey FROM {KEYS} WHERE record_id IN ({marks}))",
+                record_ids,
+            )
+            cursor.execute(
+                f"DELETE FROM {KEYS} WHERE record_id IN ({marks})", record_ids
+            )
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS}")
+            cursor.execute(f"DELETE FROM {KEYS}")
+
+    def optimize(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS} ({FTS}) VALUES ('optimize')")
+
+    def keys(self, match: Match, limit: int) -> list[int]:
+        sql = _select(match, f"{FTS}.rowid") + f" ORDER BY {FTS}.rowid LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression(match), limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def count(self, match: Match) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(_select(match, "count(*)"), [expression(match)])
+            return int(cursor.fetchone()[0])
+
+    def fields(self, keys: list[int]) -> dict[int, tuple[str, str, str, str]]:
+        out: dict[int, tuple[str, str, str, str]] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT rowid, title, people, other, summary FROM {FTS} "
+                    f"WHERE rowid IN ({marks})",
+                    chunk,
+                )
+                for key, *values in cursor.fetchall():
+                    out[key] = tuple(values)  # type: ignore[assignment]
+        return out
+
+    def facet_rows(self, match: Match, limit: int) -> list[tuple]:
+        inner = _select(match, f"{FTS}.rowid AS k") + f" ORDER BY {FTS}.rowid LIMIT %s"
+        sql = (
+            "SELECT c.format, c.year, c.language, c.available_now, c.on_reserve "
+            f"FROM ({inner}) m JOIN catalog_record c ON c.id = (m.k & {KEY_MASK})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression(match), limit])
+            return list(cursor.fetchall())
