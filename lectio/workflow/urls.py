@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectio.workflow.views import discussion, requests, rules, tasks, work
+from lectio.workflow.views import discussion, requests, reserves, rules, tasks, work
 
 app_name = "workflow"
 
@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path(
         "requests/<int:request_id>/state/", requests.request_state, name="request_state"
+    ),
+    path(
+        "requests/<int:request_id>/reserve/",
+        reserves.request_reserve,
+        name="request_reserve",
     ),
     path("lists/<int:list_id>/discussion/", discussion.discussion, name="discussion"),
     path(

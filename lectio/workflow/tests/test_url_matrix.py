@@ -137,6 +137,15 @@ def build_world() -> World:
         kind="purchase",
         copies=2,
     )
+    # A copy the purchase request can put on reserve (by barcode: the citation is not
+    # linked to the catalog).
+    from lectio.catalog.models import Item, Record
+
+    Item.objects.create(
+        record=Record.objects.create(control_number="matrix-1", title="Pending item"),
+        barcode="MATRIX-1",
+        location="Stacks",
+    )
     rules = [
         CopyrightRule.objects.create(
             position=100 + n, name=f"Matrix rule {n}", max_percent=5, outcome="Approved"
@@ -233,6 +242,15 @@ def effect_digitization(ctx: Ctx) -> None:
 
 def effect_cancelled(ctx: Ctx) -> None:
     assert ProcessingRequest.objects.get(pk=ctx.world.request_id).state == "Cancelled"
+
+
+def effect_on_reserve(ctx: Ctx) -> None:
+    from lectio.catalog.models import CourseReserve
+
+    assert list(
+        CourseReserve.objects.values_list("item__barcode", "course__code", "active")
+    ) == [("MATRIX-1", "LIT101", True)]
+    assert ProcessingRequest.objects.get(pk=ctx.world.request_id).state == "Done"
 
 
 def effect_message(ctx: Ctx) -> None:
@@ -370,6 +388,18 @@ ROUTES: dict[str, Route] = {
         effect={"POST": effect_cancelled},
         # Only the library, or the person who made the request, may cancel it.
         refused=frozenset({EDITOR}),
+    ),
+    "workflow:request_reserve": Route(
+        kwargs=lambda w: {"request_id": w.request_id},
+        data=lambda w: {
+            "barcode": "MATRIX-1",
+            "course": str(
+                ReadingList.objects.get(pk=w.list_id).courses.get(code="LIT101").pk
+            ),
+            "reserve_location": "Course reserves",
+            "reserve_loan_policy": "2-hour loan",
+        },
+        effect={"POST": effect_on_reserve},
     ),
     "workflow:discussion": Route(
         kwargs=_list,
@@ -524,6 +554,7 @@ UNKNOWN_IDS = {
     "workflow:citation_library": {"citation_id": UNKNOWN},
     "workflow:request_new": {"citation_id": UNKNOWN},
     "workflow:request_state": {"request_id": UNKNOWN},
+    "workflow:request_reserve": {"request_id": UNKNOWN},
     "workflow:queue": {"kind": "teleport"},
 }
 
