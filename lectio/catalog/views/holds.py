@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lectio.catalog import holds
 from lectio.catalog.models import (
@@ -94,6 +94,7 @@ def hold_place(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def my_holds(request: AuthedHttpRequest) -> HttpResponse:
     rows = list(
         Hold.objects.filter(requester=request.user)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lectio.catalog import holds, reserves
 from lectio.catalog.models import (
@@ -75,6 +75,7 @@ class HoldActionForm(forms.Form):
 
 
 @login_required
+@require_GET
 def hold_queue(request: AuthedHttpRequest) -> HttpResponse:
     """Holds by age, oldest first, filtered by status and pickup location."""
     require_library(request.user)
@@ -170,6 +171,7 @@ class EndReserveForm(forms.Form):
 
 
 @login_required
+@require_GET
 def reserve_list(request: AuthedHttpRequest) -> HttpResponse:
     """The copies on course reserve now (or the ended reserves), newest first."""
     require_library(request.user)
