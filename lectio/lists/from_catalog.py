@@ -314,12 +314,19 @@ def visible_lists(*, user: Any, list_ids: Iterable[int]) -> dict[int, VisibleLis
 
 
 def visible_citations(
-    *, user: Any, citations: Iterable[Citation]
+    *,
+    user: Any,
+    citations: Iterable[Citation],
+    lists: dict[int, VisibleList] | None = None,
 ) -> list[tuple[Citation, VisibleList]]:
     """The citations `user` may see (their list visible to them and, for a reader,
-    the citation shown to readers), each with its list."""
+    the citation shown to readers), each with its list. `lists`: the result of
+    `visible_lists` for their lists, when the caller has it already."""
     citations = list(citations)
-    lists = visible_lists(user=user, list_ids={c.reading_list_id for c in citations})
+    if lists is None:
+        lists = visible_lists(
+            user=user, list_ids={c.reading_list_id for c in citations}
+        )
     out = []
     for citation in citations:
         visible = lists.get(citation.reading_list_id)
@@ -334,8 +341,10 @@ def visible_citations(
 def lists_citing(*, user: Any, record: Record) -> list[VisibleList]:
     """The lists citing `record` that `user` may see (the citation included), by
     name."""
-    citations = Citation.objects.filter(catalog_record=record).only(
-        "id", "reading_list_id", "status", "catalog_record_id"
+    citations = (
+        Citation.objects.filter(catalog_record=record)
+        .order_by()
+        .only("id", "reading_list_id", "status", "catalog_record_id")
     )
     seen: dict[int, VisibleList] = {}
     for _citation, visible in visible_citations(user=user, citations=citations):
@@ -357,6 +366,7 @@ def more_from_courses(
             catalog_record__isnull=False,
         )
         .exclude(catalog_record=record)
+        .order_by("-id")
         .only("id", "reading_list_id", "status", "catalog_record_id")
         .distinct()[:500]
     )

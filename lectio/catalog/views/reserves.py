@@ -103,7 +103,9 @@ class CourseRow:
     lists: list[ReadingList] = field(default_factory=list)
 
 
-def _course_rows(user: Any, courses: list[Course]) -> list[CourseRow]:
+def _course_rows(
+    user: Any, courses: list[Course]
+) -> tuple[list[CourseRow], dict[int, VisibleList]]:
     rows = {c.pk: CourseRow(course=c) for c in courses}
     for course_id, first, last, preferred, username in (
         Enrolment.objects.filter(course_id__in=rows, role__in=TEACHING_ROLES)
@@ -129,7 +131,7 @@ def _course_rows(user: Any, courses: list[Course]) -> list[CourseRow]:
             rows[course_id].lists.append(visible[list_id].reading_list)
     for row in rows.values():
         row.lists.sort(key=lambda rl: (rl.name, rl.pk))
-    return [rows[c.pk] for c in courses]
+    return [rows[c.pk] for c in courses], visible
 
 
 @login_required
@@ -154,7 +156,7 @@ def reserves_search(request: AuthedHttpRequest) -> HttpResponse:
         page = min(page, pages)
         start = (page - 1) * PAGE_SIZE
         page_courses = list(courses[start : start + PAGE_SIZE])
-        rows = _course_rows(request.user, page_courses)
+        rows, _visible = _course_rows(request.user, page_courses)
     pages = max(1, -(-total // PAGE_SIZE))
     params = [
         (k, str(v))
@@ -203,7 +205,8 @@ def course_reserves(request: AuthedHttpRequest, course_id: int) -> HttpResponse:
     )
     if course is None:
         raise Http404(_("No such course"))
-    row = _course_rows(request.user, [course])[0]
+    course_rows, visible = _course_rows(request.user, [course])
+    row = course_rows[0]
     list_ids = [rl.pk for rl in row.lists]
     citations = list(
         Citation.objects.filter(reading_list_id__in=list_ids)
@@ -211,18 +214,20 @@ def course_reserves(request: AuthedHttpRequest, course_id: int) -> HttpResponse:
         .order_by("reading_list_id", "section__position", "section_id", "position")
     )
     shown = [
-        (citation, visible)
-        for citation, visible in visible_citations(
-            user=request.user, citations=citations
+        (citation, list_visible)
+        for citation, list_visible in visible_citations(
+            user=request.user, citations=citations, lists=visible
         )
-        if citation.section.visible or visible.right >= Right.EDIT
+        if citation.section.visible or list_visible.right >= Right.EDIT
     ]
     availability = availability_for(
         c.catalog_record_id for c, _v in shown if c.catalog_record_id
     )
     groups: dict[int, ListGroup] = {}
-    for citation, visible in shown:
-        group = groups.setdefault(citation.reading_list_id, ListGroup(visible=visible))
+    for citation, list_visible in shown:
+        group = groups.setdefault(
+            citation.reading_list_id, ListGroup(visible=list_visible)
+        )
         if not group.sections or group.sections[-1].section_id != citation.section_id:
             group.sections.append(
                 SectionGroup(section_id=citation.section_id, name=citation.section.name)
