@@ -21,6 +21,10 @@ from lectio.catalog.models import (
     PickupLocation,
     Record,
 )
+from lectio.lists import services as list_services
+from lectio.lists.models import Citation, ReadingList
+from lectio.workflow import services as workflow
+from lectio.workflow.models import ProcessingRequest
 
 from .conftest import LMS_IFRAME, describe_violations
 
@@ -129,3 +133,45 @@ def test_hold_pages_in_dark_mode_and_in_the_lms_iframe(
     narrow.keyboard.press("Enter")
     expect(narrow.get_by_text("Being fetched.")).to_be_visible()
     assert Hold.objects.get().status == HoldStatus.IN_PROCESS
+
+
+def test_librarian_puts_a_copy_on_reserve_from_a_request(
+    page: Page,
+    login: Login,
+    instructor: User,
+    librarian: User,
+    reading_list: ReadingList,
+    record: Record,
+    axe_violations: AxeRun,
+) -> None:
+    list_services.reading_list_send_to_library(
+        actor=instructor, reading_list=reading_list
+    )
+    citation = Citation.objects.get(
+        reading_list=reading_list, title="The Canon and Its Critics"
+    )
+    Citation.objects.filter(pk=citation.pk).update(catalog_record=record)
+    request = workflow.request_create(
+        actor=instructor, citation=citation, kind="reserves"
+    )
+    login(page, librarian)
+    page.goto(f"/library/lists/{reading_list.pk}/")
+    page.locator(f"#c{citation.pk}").get_by_role("link", name="Put on reserve…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Put on reserve")
+    assert_accessible(page, axe_violations, "put on reserve")
+    page.get_by_label("31234000111").check()
+    page.get_by_label("Loan policy").fill("3-hour loan")
+    page.get_by_role("button", name="Put on reserve and complete the request").click()
+    expect(page.get_by_text("is on reserve for LIT101")).to_be_visible()
+    assert ProcessingRequest.objects.get(pk=request.pk).state == "Done"
+    item = Item.objects.get()
+    assert (item.location, item.loan_policy) == ("Course reserves", "3-hour loan")
+
+    page.goto("/library/reserves/")
+    row = page.get_by_role("row", name="The Structure of Scientific")
+    expect(row).to_contain_text("Stacks")
+    assert_accessible(page, axe_violations, "library reserves")
+    row.get_by_label("Reason").fill("Instructor dropped it")
+    row.get_by_role("button", name="End reserve").click()
+    expect(page.get_by_text("Reserve ended.")).to_be_visible()
+    assert Item.objects.get().location == "Stacks"
