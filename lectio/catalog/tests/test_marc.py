@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pymarc
 import pytest
-from pymarc import Field, Indicators, Leader, Record, Subfield
+from pymarc import Field, Indicators, Record, Subfield
 
 from lectio.catalog.marc import MarcError, clean, map_record
 
@@ -21,7 +21,7 @@ def _records(name: str) -> list[Record]:
 
 
 def _record(*fields: Field, leader: str = "00000cam a2200000 a 4500") -> Record:
-    record = Record(leader=Leader(leader))
+    record = Record(leader=leader)
     for f in fields:
         record.add_field(f)
     return record
