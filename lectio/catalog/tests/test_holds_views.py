@@ -264,3 +264,26 @@ def test_reserves_page_and_ending_one(
         reverse("catalog:library_reserves"), {"show": "ended"}
     ).content.decode()
     assert "V1" in body and "End reserve" not in body
+
+
+def test_my_holds_query_count_does_not_grow(
+    student: User,
+    desk: PickupLocation,
+    client_for: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(20):
+        record = Record.objects.create(control_number=f"m{n}", title=f"Mine {n}")
+        item = Item.objects.create(record=record, barcode=f"M{n}")
+        Hold.objects.create(
+            record=record,
+            requester=student,
+            pickup_location=desk,
+            item=item,
+            status=HoldStatus.READY if n % 2 else HoldStatus.FULFILLED,
+        )
+    client = client_for(student)
+    with django_assert_max_num_queries(4):
+        body = client.get(reverse("catalog:my_holds")).content.decode()
+    assert body.count("Cancel hold") == 10
+    assert body.count("Collected") == 10

@@ -89,6 +89,7 @@ def hold_place(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
             "open_hold": open_hold,
             "has_items": has_items,
             "record_url": record_url,
+            "nav": "catalog",
         },
     )
 
@@ -106,7 +107,7 @@ def my_holds(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "catalog/holds_mine.html",
-        {"open_holds": open_rows, "closed_holds": closed_rows},
+        {"open_holds": open_rows, "closed_holds": closed_rows, "nav": "holds"},
     )
 
 
