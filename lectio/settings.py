@@ -224,3 +224,16 @@ LOGGING = {
         "level": os.environ.get("LECTIO_LOG_LEVEL", "WARNING"),
     },
 }
+
+# LTI
+# Lectio inside an LMS's iframe is a third-party context: browsers send the session
+# and CSRF cookies there only when they are SameSite=None and Secure. On whenever
+# cookies are secure (TLS); LECTIO_LTI_IFRAME_COOKIES=0 keeps SameSite=Lax.
+if env_bool("LECTIO_LTI_IFRAME_COOKIES", SESSION_COOKIE_SECURE):
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+# A launch's id_token may be at most this old (its iat), in seconds.
+LECTIO_LTI_MAX_TOKEN_AGE = int(os.environ.get("LECTIO_LTI_MAX_TOKEN_AGE", "300"))
+# Total time for fetching a platform's key set or calling its services.
+LECTIO_LTI_FETCH_TIMEOUT = float(os.environ.get("LECTIO_LTI_FETCH_TIMEOUT", "5"))
