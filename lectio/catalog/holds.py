@@ -344,3 +344,66 @@ def notify_hold_ready(hold_id: int) -> int:
         recipient_list=[hold.requester.email],
     )
     return 1
+
+
+# --- pickup locations ------------------------------------------------------------
+
+
+@transaction.atomic
+def pickup_location_add(*, actor: Any, code: str, name: str) -> PickupLocation:
+    """A new place where readers collect held copies. Library staff only; the code
+    is unique (case as given, compared without case)."""
+    if not getattr(actor, "is_library_staff", False):
+        raise HoldError(_("Only the library can change pickup locations."))
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise HoldError(_("Give the pickup location a code and a name."))
+    if len(code) > 50 or len(name) > 200:
+        raise HoldError(_("The code is limited to 50 characters, the name to 200."))
+    if PickupLocation.objects.filter(code__iexact=code).exists():
+        raise HoldError(
+            _("There is a pickup location with the code %(code)s already.")
+            % {"code": code}
+        )
+    try:
+        with transaction.atomic():
+            location = PickupLocation.objects.create(code=code, name=name)
+    except IntegrityError:
+        raise HoldError(
+            _("There is a pickup location with the code %(code)s already.")
+            % {"code": code}
+        ) from None
+    event_record(
+        actor=actor,
+        verb="pickup_location.add",
+        target_type="pickup_location",
+        target_id=location.pk,
+        summary=_("Pickup location %(name)s added") % {"name": name},
+        params={"code": code},
+    )
+    return location
+
+
+@transaction.atomic
+def pickup_location_set_active(
+    *, actor: Any, location: PickupLocation, active: bool
+) -> PickupLocation:
+    """Opens or closes a pickup location for new holds; open holds keep theirs."""
+    if not getattr(actor, "is_library_staff", False):
+        raise HoldError(_("Only the library can change pickup locations."))
+    PickupLocation.objects.filter(pk=location.pk).update(active=active)
+    location.active = active
+    event_record(
+        actor=actor,
+        verb="pickup_location.active",
+        target_type="pickup_location",
+        target_id=location.pk,
+        summary=(
+            _("Pickup location %(name)s opened")
+            if active
+            else _("Pickup location %(name)s closed")
+        )
+        % {"name": location.name},
+        params={"active": active},
+    )
+    return location

@@ -125,6 +125,8 @@ def test_hold_pages_in_dark_mode_and_in_the_lms_iframe(
         assert_accessible(dark, axe_violations, what)
     narrow = new_page(viewport=LMS_IFRAME)
     login(narrow, librarian)
+    narrow.goto("/library/pickup-locations/")
+    assert_accessible(narrow, axe_violations, "pickup locations at 400 px")
     narrow.goto("/library/holds/")
     assert_accessible(narrow, axe_violations, "hold queue at 400 px")
     # Keyboard: the first action of the row is reachable and works with Enter.

@@ -367,3 +367,33 @@ def test_library_targets_follow_the_machine() -> None:
         HoldStatus.REJECTED,
     ]
     assert holds.library_targets(HoldStatus.FULFILLED) == []
+
+
+def test_pickup_locations_added_closed_and_reopened(
+    librarian: User, student: User, record: Record
+) -> None:
+    with pytest.raises(HoldError, match="Only the library"):
+        holds.pickup_location_add(actor=student, code="SCI", name="Science")
+    science = holds.pickup_location_add(actor=librarian, code=" SCI ", name="Science")
+    assert (science.code, science.name, science.active) == ("SCI", "Science", True)
+    with pytest.raises(HoldError, match="already"):
+        holds.pickup_location_add(actor=librarian, code="sci", name="Again")
+    with pytest.raises(HoldError, match="code and a name"):
+        holds.pickup_location_add(actor=librarian, code="", name="Nameless")
+    hold = _place(student, record, science)
+    holds.pickup_location_set_active(actor=librarian, location=science, active=False)
+    # An open hold keeps its place; new ones go elsewhere.
+    assert Hold.objects.get(pk=hold.pk).pickup_location_id == science.pk
+    with pytest.raises(HoldError, match="Science"):
+        _place(librarian, record, science)
+    holds.pickup_location_set_active(actor=librarian, location=science, active=True)
+    _place(librarian, record, science)
+    assert list(
+        Event.objects.filter(verb__startswith="pickup_location")
+        .order_by("id")
+        .values_list("verb", "params")
+    ) == [
+        ("pickup_location.add", {"code": "SCI"}),
+        ("pickup_location.active", {"active": False}),
+        ("pickup_location.active", {"active": True}),
+    ]

@@ -8,7 +8,8 @@ expectation here fails.
 Who may do what:
 - placing a hold and one's own holds: anyone logged in;
 - cancelling a hold: its requester; for everyone else the hold does not exist (404);
-- the hold queue, a hold's next step, the reserves and ending one: library staff;
+- the hold queue, a hold's next step, pickup locations, the reserves and ending
+  one: library staff;
   everyone else 403;
 - guests go to the login page everywhere.
 
@@ -169,6 +170,14 @@ def effect_hold_in_process(ctx: Ctx) -> None:
     assert (stored.status, stored.handled_by_id) == ("in_process", ctx.user.pk)
 
 
+def effect_location_added(ctx: Ctx) -> None:
+    assert PickupLocation.objects.filter(code="SCI", name="Science").exists()
+
+
+def effect_location_closed(ctx: Ctx) -> None:
+    assert PickupLocation.objects.get(pk=ctx.world.desk_id).active is False
+
+
 def effect_reserve_ended(ctx: Ctx) -> None:
     assert CourseReserve.objects.get(pk=ctx.world.reserve_id).active is False
     assert Item.objects.get(barcode="M2").location == "Stacks"
@@ -212,6 +221,17 @@ ROUTES: dict[str, Route] = {
         effect={"POST": effect_hold_in_process},
     ),
     "catalog:library_reserves": Route(),
+    "catalog:pickup_locations": Route(
+        methods=frozenset({"GET", "POST"}),
+        data=lambda w: {"code": "SCI", "name": "Science"},
+        effect={"POST": effect_location_added},
+    ),
+    "catalog:pickup_location_active": Route(
+        kwargs=lambda w: {"location_id": w.desk_id},
+        methods=POST_ONLY,
+        data=lambda w: {"active": "0"},
+        effect={"POST": effect_location_closed},
+    ),
     "catalog:reserve_end": Route(
         kwargs=lambda w: {"reserve_id": w.reserve_id},
         methods=POST_ONLY,
@@ -225,6 +245,7 @@ UNKNOWN_IDS: dict[str, tuple[str, dict[str, int]]] = {
     "catalog:hold_cancel": (STUDENT, {"hold_id": UNKNOWN}),
     "catalog:hold_status": (LIBRARIAN, {"hold_id": UNKNOWN}),
     "catalog:reserve_end": (LIBRARIAN, {"reserve_id": UNKNOWN}),
+    "catalog:pickup_location_active": (LIBRARIAN, {"location_id": UNKNOWN}),
 }
 
 

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lectio.catalog import holds, reserves
 from lectio.catalog.models import (
@@ -213,3 +214,68 @@ def reserve_end(request: AuthedHttpRequest, reserve_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Reserve ended."))
     return redirect(back)
+
+
+class PickupLocationForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=50)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pickup_locations(request: AuthedHttpRequest) -> HttpResponse:
+    """Where readers collect held copies: the list, and a form to add one."""
+    require_library(request.user)
+    form = PickupLocationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            location = holds.pickup_location_add(
+                actor=request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+            )
+        except holds.HoldError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Pickup location %(name)s added.") % {"name": location.name}
+            )
+            return redirect("catalog:pickup_locations")
+    return render(
+        request,
+        "catalog/library_pickup_locations.html",
+        {
+            "form": form,
+            "locations": list(
+                PickupLocation.objects.annotate(
+                    open_holds=Count(
+                        "holds", filter=Q(holds__status__in=OPEN_HOLD_STATUSES)
+                    )
+                ).order_by("name")
+            ),
+            "nav": "library",
+        },
+    )
+
+
+@login_required
+@require_POST
+def pickup_location_active(
+    request: AuthedHttpRequest, location_id: int
+) -> HttpResponse:
+    require_library(request.user)
+    location = get_object_or_404(PickupLocation, pk=location_id)
+    active = request.POST.get("active") == "1"
+    holds.pickup_location_set_active(
+        actor=request.user, location=location, active=active
+    )
+    messages.success(
+        request,
+        (
+            _("%(name)s is open for holds.")
+            if active
+            else _("%(name)s is closed for new holds.")
+        )
+        % {"name": location.name},
+    )
+    return redirect("catalog:pickup_locations")
