@@ -238,13 +238,16 @@ def _parse(text: str) -> ParseResult:
 
 
 def _failure(block: model.ParsingFailedBlock) -> str:
-    message = str(block.error) if block.error else "syntax error"
-    if "closing" in message or "Unexpected block start" in message:
+    error = block.error
+    message = " ".join(str(getattr(error, "abort_reason", "") or error or "").split())
+    if type(error).__name__ == "BlockAbortedException" or "closing" in message:
         return "the entry is not closed (an unbalanced brace or quote)"
-    return "the entry could not be read: " + message.splitlines()[0][:200]
+    return "the entry could not be read: " + (message[:200] or "syntax error")
 
 
 def _split_concatenation(raw: str) -> list[str]:
+    if "#" not in raw:
+        return [raw.strip()]
     parts: list[str] = []
     current: list[str] = []
     depth, quoted = 0, False
@@ -330,6 +333,7 @@ def _csl(block: model.Entry, strings: dict[str, str]) -> dict[str, Any]:
     csl["page"] = _PAGE_RANGE.sub("-", _text(pages.replace("--", "-"))) if pages else ""
     csl["number-of-pages"] = _text(get("pagetotal", ""))
     csl["edition"] = _text(get("edition", ""))
+    csl["chapter-number"] = _text(get("chapter", ""))
     publisher = get("publisher") or ""
     if csl_type == "thesis":
         publisher = get("school") or get("institution") or publisher
@@ -526,6 +530,7 @@ def _record(entry: Entry, taken: set[str]) -> str:
         fields.append(("pages", _escape(str(csl["page"])).replace("-", "--")))
     add("pagetotal", csl.get("number-of-pages"))
     add("edition", csl.get("edition"))
+    add("chapter", csl.get("chapter-number"))
     if entry_type == "phdthesis":
         add("school", csl.get("publisher"))
     elif entry_type == "techreport":

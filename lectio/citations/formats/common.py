@@ -227,6 +227,9 @@ def parse_date(text: str) -> dict[str, Any] | None:
             if day:
                 parts.append(day)
         leftovers = [w for w in words if not (w.isdigit() or month_number(w))]
+        numbers = [w for w in words if w.isdigit()]
+        if len(numbers) > (1 if month and day else 0):
+            leftovers.extend(numbers)
         if not leftovers:
             return {"date-parts": [parts]}
         return {"date-parts": [parts], "literal": text}

@@ -215,5 +215,6 @@ def dumps(entries: Iterable[Entry]) -> str:
             item["lectio"] = lectio
         if isinstance(item.get("keyword"), list):
             item["keyword"] = ", ".join(item["keyword"])
-        items.append(item)
+        head = {"id": item.pop("id"), "type": item.pop("type")}
+        items.append({**head, **dict(sorted(item.items()))})
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"

@@ -500,6 +500,8 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
                 keywords.append(word)
     csl["keyword"] = keywords
     csl["note"] = "\n".join(v for v in tags.get("N1", []) if v.strip())
+    if ris_type in ("CHAP", "ECHAP"):
+        csl["chapter-number"] = _first(tags, "SE")
     if ris_type in ("THES", "RPRT"):
         csl["genre"] = _first(tags, "M3")
     if ris_type in ("RPRT", "PAT", "BILL", "GOVDOC", "STAND"):
@@ -619,14 +621,15 @@ def _record(entry: Entry) -> str:
             (issued.get("date-parts") or [[]])[0] if isinstance(issued, dict) else []
         )
         if parts and not (isinstance(issued, dict) and issued.get("literal")):
-            add(("PY", str(parts[0])))
-            add(
-                (
-                    "DA",
-                    "/".join(str(p).zfill(2) for p in parts)
-                    + ("/" if len(parts) < 3 else ""),
-                )
-            )
+            full = "/".join(str(p).zfill(2) for p in parts)
+            full += "/" if len(parts) < 3 else ""
+            if ris_type in _DA_ACCESSED:
+                # DA of these types is when the item was looked at: the whole
+                # date goes in PY.
+                add(("PY", full))
+            else:
+                add(("PY", str(parts[0])))
+                add(("DA", full))
         else:
             add(("PY", _one_line(text)))
     page = str(csl.get("page") or "")
@@ -658,6 +661,8 @@ def _record(entry: Entry) -> str:
     accessed = csl.get("accessed")
     if isinstance(accessed, dict) and accessed.get("date-parts"):
         add(("Y2", "/".join(str(p).zfill(2) for p in accessed["date-parts"][0])))
+    if ris_type == "CHAP":
+        add(("SE", _one_line(csl.get("chapter-number"))))
     if ris_type in ("THES", "RPRT"):
         add(("M3", _one_line(csl.get("genre"))))
     if ris_type in ("RPRT", "BILL", "GOVDOC", "STAND"):
