@@ -1,0 +1,119 @@
+from lectio.citations.formats import ris
+from lectio.lists.models import MaterialType
+
+
+def _one(text):
+    result = ris.parse(text)
+    assert result.errors == []
+    assert len(result.entries) == 1
+    return result.entries[0]
+
+
+def test_continuation_lines_join_the_value_they_continue():
+    entry = _one("TY  - JOUR\nT1  - Blood-brain barrier breach\nin the rat\nER  - \n")
+    assert entry.csl["title"] == "Blood-brain barrier breach in the rat"
+
+
+def test_a1_and_au_authors_keep_file_order():
+    entry = _one(
+        "TY  - JOUR\nTI  - Mixed\nA1  - Georgiev, Danko\nAU  - Bello, Leon\n"
+        "A1  - Carmi, Avishy\nER  - \n"
+    )
+    assert [a["family"] for a in entry.csl["author"]] == ["Georgiev", "Bello", "Carmi"]
+
+
+def test_da_wins_over_the_deprecated_y1():
+    entry = _one(
+        "TY  - JOUR\nT1  - Dates\nY1  - 1900/01/01\nDA  - 1950/01/01\nER  - \n"
+    )
+    assert entry.csl["issued"] == {"date-parts": [[1950, 1, 1]]}
+
+
+def test_single_space_tags_and_missing_trailing_space_are_read():
+    entry = _one("TY - JOUR\nTI - Loose\nPY - 2009\nER -\n")
+    assert entry.csl["title"] == "Loose"
+    assert entry.csl["issued"] == {"date-parts": [[2009]]}
+
+
+def test_a2_is_the_editor_of_a_chapter_but_the_series_editor_of_a_book():
+    chapter = _one("TY  - CHAP\nTI  - C\nA2  - Morley, David\nER  - \n")
+    book = _one("TY  - BOOK\nTI  - B\nA2  - Morley, David\nA3  - Chen, K\nER  - \n")
+    assert chapter.csl["editor"] == [{"family": "Morley", "given": "David"}]
+    assert book.csl["collection-editor"] == [{"family": "Morley", "given": "David"}]
+    assert book.csl["editor"] == [{"family": "Chen", "given": "K"}]
+
+
+def test_sp_of_a_book_is_its_page_count_and_t2_its_series():
+    book = _one("TY  - BOOK\nTI  - B\nT2  - Series\nSP  - 320\nER  - \n")
+    assert book.csl["number-of-pages"] == "320"
+    assert "page" not in book.csl
+    assert book.csl["collection-title"] == "Series"
+
+
+def test_sn_is_an_isbn_or_an_issn_by_its_shape():
+    article = _one("TY  - JOUR\nTI  - A\nSN  - 0743-4618\nER  - \n")
+    book = _one("TY  - BOOK\nTI  - B\nSN  - 978-3-642-00230-4\nER  - \n")
+    assert article.csl["ISSN"] == "0743-4618"
+    assert book.csl["ISBN"] == "978-3-642-00230-4"
+
+
+def test_types_map_to_material_types():
+    cases = {
+        "JOUR": MaterialType.ARTICLE,
+        "BOOK": MaterialType.BOOK,
+        "EBOOK": MaterialType.EBOOK,
+        "CHAP": MaterialType.BOOK_CHAPTER,
+        "JFULL": MaterialType.JOURNAL,
+        "ELEC": MaterialType.WEBSITE,
+        "VIDEO": MaterialType.VIDEO,
+        "SOUND": MaterialType.AUDIO,
+        "THES": MaterialType.THESIS,
+        "CONF": MaterialType.CONFERENCE_PAPER,
+        "RPRT": MaterialType.REPORT,
+        "STAT": MaterialType.LEGAL_DOCUMENT,
+        "GEN": MaterialType.OTHER,
+        "WHATEVER": MaterialType.OTHER,
+    }
+    for ris_type, material in cases.items():
+        assert _one(f"TY  - {ris_type}\nTI  - x\nER  - \n").material_type == material
+
+
+def test_a_truncated_entry_is_an_error_and_the_others_still_come():
+    text = (
+        "TY  - JOUR\nTI  - First\nER  - \n\n"
+        "TY  - JOUR\nTI  - Cut short\n"
+        "TY  - BOOK\nTI  - Third\nER  - \n\n"
+        "TY  - JOUR\nTI  - Last, no end\n"
+    )
+    result = ris.parse(text)
+    assert [e.csl["title"] for e in result.entries] == ["First", "Third"]
+    assert [(e.number, e.line) for e in result.errors] == [(2, 5), (4, 11)]
+    assert "no end line" in result.errors[0].reason
+
+
+def test_an_entry_without_title_or_author_is_an_error():
+    result = ris.parse("TY  - JOUR\nPY  - 2001\nER  - \n")
+    assert result.entries == []
+    assert result.errors[0].number == 1
+    assert "no title" in result.errors[0].reason
+
+
+def test_text_that_is_not_ris_is_one_file_error():
+    result = ris.parse("Dear colleague,\nplease find attached...\n")
+    assert result.entries == []
+    assert len(result.errors) == 1
+    assert result.errors[0].number == 0
+    assert "no RIS entries" in result.errors[0].reason
+
+
+def test_dumps_writes_types_tags_and_dates():
+    entry = _one(
+        "TY  - CHAP\nAU  - Hall, Stuart\nA2  - Morley, David\nTI  - Legacies\n"
+        "T2  - Dialogues\nPY  - 1996\nDA  - 1996/03/02\nSP  - 262\nEP  - 275\n"
+        "ER  - \n"
+    )
+    text = ris.dumps([entry])
+    assert text.startswith("TY  - CHAP\nAU  - Hall, Stuart\nA2  - Morley, David\n")
+    assert "\nPY  - 1996\nDA  - 1996/03/02\n" in text
+    assert "\nSP  - 262\nEP  - 275\n" in text
+    assert text.endswith("ER  - \n\n")
