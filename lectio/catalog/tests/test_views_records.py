@@ -65,6 +65,7 @@ def test_the_record_page_describes_the_record(
         "2nd ed.",
         "London: John Murray, 1860",
         "ix, 502 p.",
+        "English",
         "Classics of science",
         "Natural selection",
         record.isbns[0],

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lectio.catalog.availability import availability_for
 from lectio.catalog.models import CourseReserve, Item, Record
+from lectio.catalog.search import language_label
 from lectio.catalog.views.search import may_add_to_lists
 from lectio.core.htmx import is_htmx, vary_on_htmx
 from lectio.core.requests import AuthedHttpRequest
@@ -88,6 +89,7 @@ def record_detail(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
             "title": _full_title(record),
             "contributors": contributors,
             "links": links,
+            "language": language_label(record.language) if record.language else "",
             "holdings": holdings,
             "portfolios": portfolios,
             "avail": availability,
