@@ -320,7 +320,8 @@ def visible_citations(
     lists: dict[int, VisibleList] | None = None,
 ) -> list[tuple[Citation, VisibleList]]:
     """The citations `user` may see (their list visible to them and, for a reader,
-    the citation shown to readers), each with its list. `lists`: the result of
+    the citation and its section shown to readers), each with its list. The
+    citations come with their section (select_related). `lists`: the result of
     `visible_lists` for their lists, when the caller has it already."""
     citations = list(citations)
     if lists is None:
@@ -332,7 +333,9 @@ def visible_citations(
         visible = lists.get(citation.reading_list_id)
         if visible is None:
             continue
-        if visible.right == Right.READ and not citation_visible_to_readers(citation):
+        if visible.right == Right.READ and not (
+            citation_visible_to_readers(citation) and citation.section.visible
+        ):
             continue
         out.append((citation, visible))
     return out
@@ -344,7 +347,15 @@ def lists_citing(*, user: Any, record: Record) -> list[VisibleList]:
     citations = (
         Citation.objects.filter(catalog_record=record)
         .order_by()
-        .only("id", "reading_list_id", "status", "catalog_record_id")
+        .select_related("section")
+        .only(
+            "id",
+            "reading_list_id",
+            "status",
+            "catalog_record_id",
+            "section__id",
+            "section__visible",
+        )
     )
     seen: dict[int, VisibleList] = {}
     for _citation, visible in visible_citations(user=user, citations=citations):
@@ -367,7 +378,15 @@ def more_from_courses(
         )
         .exclude(catalog_record=record)
         .order_by("-id")
-        .only("id", "reading_list_id", "status", "catalog_record_id")
+        .select_related("section")
+        .only(
+            "id",
+            "reading_list_id",
+            "status",
+            "catalog_record_id",
+            "section__id",
+            "section__visible",
+        )
         .distinct()[:500]
     )
     counts: dict[int, int] = {}

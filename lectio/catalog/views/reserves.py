@@ -213,13 +213,7 @@ def course_reserves(request: AuthedHttpRequest, course_id: int) -> HttpResponse:
         .select_related("section")
         .order_by("reading_list_id", "section__position", "section_id", "position")
     )
-    shown = [
-        (citation, list_visible)
-        for citation, list_visible in visible_citations(
-            user=request.user, citations=citations, lists=visible
-        )
-        if citation.section.visible or list_visible.right >= Right.EDIT
-    ]
+    shown = visible_citations(user=request.user, citations=citations, lists=visible)
     availability = availability_for(
         c.catalog_record_id for c, _v in shown if c.catalog_record_id
     )

@@ -20,7 +20,7 @@ from lectio.lists.from_catalog import (
     names_by_role,
     visible_lists,
 )
-from lectio.lists.models import Citation, MaterialType, ReadingList
+from lectio.lists.models import Citation, MaterialType, ReadingList, Section
 from lectio.lists.permissions import Right
 from lectio.lists.statuses import CitationStatus, ListStatus, Visibility
 
@@ -340,3 +340,22 @@ def test_visible_lists_reads_facts_in_a_fixed_number_of_queries(
         found = visible_lists(user=student, list_ids=ids)
 
     assert set(found) == {cited["published"].pk, cited["open"].pk}
+
+
+@pytest.mark.django_db
+def test_a_citation_in_a_hidden_section_hides_the_list_from_readers(
+    cited: dict, student: User, instructor: User
+) -> None:
+    published = cited["published"]
+    Section.objects.filter(reading_list=published).update(visible=False)
+
+    names = [
+        v.reading_list.name for v in lists_citing(user=student, record=cited["record"])
+    ]
+    mine = [
+        v.reading_list.name
+        for v in lists_citing(user=instructor, record=cited["record"])
+    ]
+
+    assert names == ["Open to all"]
+    assert "Published" in mine
