@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lectio.citations.formats import bibtex, csljson, ris
+from lectio.citations.formats import bibtex, csljson, endnote_xml, ris
 from lectio.citations.formats.common import Entry, ParseResult, parse_date
 from lectio.lists.models import MaterialType
 
@@ -40,6 +40,7 @@ READERS: dict[str, tuple[str, Callable[[str], ParseResult]]] = {
     "RIS.js": ("ris", ris.parse),
     "BibTeX.js": ("bibtex", bibtex.parse),
     "CSL JSON.js": ("csl-json", csljson.parse),
+    "Endnote XML.js": ("endnote-xml", endnote_xml.parse),
 }
 FIELDS = (
     "type",

@@ -1,12 +1,12 @@
-"""Citation file formats: RIS, BibTeX, CSL-JSON to read and write, Leganto's list
-CSV to write. Pure functions over Entry (material type + CSL-JSON record)."""
+"""Citation file formats: RIS, BibTeX, CSL-JSON to read and write, EndNote XML to
+read, Leganto's list CSV to write. Pure functions over Entry (material type + CSL-JSON record)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import ModuleType
 
-from lectio.citations.formats import bibtex, csljson, ris
+from lectio.citations.formats import bibtex, csljson, endnote_xml, ris
 from lectio.citations.formats.common import (
     Entry,
     EntryError,
@@ -15,10 +15,17 @@ from lectio.citations.formats.common import (
     file_error,
 )
 
-READERS: dict[str, ModuleType] = {"ris": ris, "bibtex": bibtex, "csl-json": csljson}
+READERS: dict[str, ModuleType] = {
+    "ris": ris,
+    "bibtex": bibtex,
+    "csl-json": csljson,
+    "endnote-xml": endnote_xml,
+}
+WRITERS: dict[str, ModuleType] = {"ris": ris, "bibtex": bibtex, "csl-json": csljson}
 
 __all__ = [
     "READERS",
+    "WRITERS",
     "Entry",
     "EntryError",
     "ParseResult",
@@ -34,6 +41,8 @@ def guess_format(text: str) -> str | None:
     head = text.lstrip("\ufeff \t\r\n")[:2000]
     if head.startswith(("[", "{")):
         return "csl-json"
+    if head.startswith("<"):
+        return "endnote-xml"
     if head.startswith("%") or "@" in head[:200] and "{" in head:
         for line in head.splitlines():
             stripped = line.strip()
@@ -51,7 +60,7 @@ def parse(text: str, format: str | None = None) -> ParseResult:
     name = format or guess_format(text)
     if name not in READERS:
         return file_error(
-            "the file is not RIS, BibTeX or CSL-JSON"
+            "the file is not RIS, BibTeX, CSL-JSON or EndNote XML"
             if format is None
             else f"unknown format {format!r}"
         )
@@ -65,7 +74,7 @@ def parse_bytes(data: bytes, format: str | None = None) -> ParseResult:
 
 
 def dumps(entries: Iterable[Entry], format: str) -> str:
-    if format not in READERS:
+    if format not in WRITERS:
         raise ValueError(f"unknown format {format!r}")
-    writer: Callable[[Iterable[Entry]], str] = READERS[format].dumps
+    writer: Callable[[Iterable[Entry]], str] = WRITERS[format].dumps
     return writer(entries)

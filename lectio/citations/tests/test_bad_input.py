@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lectio.citations import formats
-from lectio.citations.formats import bibtex, common, csljson, ris
+from lectio.citations.formats import bibtex, common, csljson, endnote_xml, ris
 
-READERS = [ris, bibtex, csljson]
+READERS = [ris, bibtex, csljson, endnote_xml]
 FRAGMENTS = st.sampled_from(
     [
         "TY  - JOUR\n",
@@ -117,7 +117,7 @@ def test_latin1_and_utf16_files_read_like_utf8():
 def test_unknown_text_is_not_guessed_into_a_format():
     result = formats.parse("hello\nworld\n")
     assert result.entries == []
-    assert "not RIS, BibTeX or CSL-JSON" in result.errors[0].reason
+    assert "not RIS, BibTeX, CSL-JSON or EndNote XML" in result.errors[0].reason
 
 
 def test_the_format_is_guessed_from_the_text():
