@@ -21,9 +21,11 @@ the main process batches ready to write, so parsing and writing overlap.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import time
 import traceback
@@ -33,7 +35,7 @@ import xml.sax
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -131,9 +133,25 @@ class Parsed:
 @dataclass
 class Batch:
     records: list[Parsed] = field(default_factory=list)
-    rejects: list[RecordReject] = field(default_factory=list)
-    records_read: int = 0  # all files so far, rejects included
-    bytes_done: int = 0
+    # Record numbers count from the start of the part (see `Part`).
+    rejects: list[tuple[int, RecordReject]] = field(default_factory=list)
+    records_read: int = 0  # by this reader so far, rejects included
+    bytes_done: int = 0  # by this reader so far
+    # Records in each part finished so far (part index: count).
+    part_counts: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a file read by one reader: the records that start at or after
+    `start` and before `end` (-1: the end of the file). A big MARC21 file is cut in
+    parts at record terminators so that two processes can read it at once."""
+
+    index: int  # among all the parts of the load, in file order
+    path: Path
+    kind: str  # "marc", "xml" or "" (neither)
+    start: int = 0
+    end: int = -1
 
 
 @dataclass
@@ -143,6 +161,18 @@ class MarcLoadResult(LoadResult):
 
     def report_text(self) -> str:
         return "".join(f"{r}\n" for r in self.rejects)
+
+    def summary(self) -> str:
+        parts = [
+            f"{name} {self.counts.get(name, 0)}"
+            for name in ("created", "updated", "unchanged")
+        ]
+        if self.counts.get("repeated"):
+            parts.append(f"repeated {self.counts['repeated']}")
+        if self.counts.get("items"):
+            parts.append(f"items {self.counts['items']}")
+        parts.append(f"rejected {len(self.rejects)}")
+        return ", ".join(parts)
 
 
 # --- reading --------------------------------------------------------------------------
@@ -162,8 +192,9 @@ def detect(head: bytes) -> str:
 Read = tuple[int, int, Record | None, str]
 
 
-def read_marc(handle: IO[bytes]) -> Iterator[Read]:
-    """The records of a MARC21 transmission file. MARC-8 or UTF-8 by each record's
+def read_marc(handle: IO[bytes], end: int = -1) -> Iterator[Read]:
+    """The records of a MARC21 transmission file from the handle's position (up to
+    the record starting at `end`, when given). MARC-8 or UTF-8 by each record's
     leader/09. A record pymarc cannot decode comes back as None with the reason; after
     a record whose length or end is wrong, reading resumes after the next record
     terminator."""
@@ -175,6 +206,8 @@ def read_marc(handle: IO[bytes]) -> Iterator[Read]:
     number = 0
     while True:
         offset = handle.tell()
+        if 0 <= end <= offset:
+            return
         try:
             record = next(reader)
         except StopIteration:
@@ -369,73 +402,118 @@ def _prepare(mapped: MappedRecord) -> Parsed:
     )
 
 
+def plan(paths: Sequence[Path], readers: int = 1) -> list[Part]:
+    """The parts of these files: one per file, or for a MARC21 file big enough,
+    one per reader, cut just after a record terminator."""
+    parts: list[Part] = []
+    for path in paths:
+        with path.open("rb") as handle:
+            kind = detect(handle.read(512))
+            size = path.stat().st_size
+            cuts = [0]
+            if kind == "marc" and readers > 1 and size >= PIPELINE_BYTES:
+                for k in range(1, readers):
+                    handle.seek(size * k // readers)
+                    if (
+                        _resync(handle, size * k // readers)
+                        and handle.tell() > cuts[-1]
+                    ):
+                        cuts.append(handle.tell())
+        for i, cut in enumerate(cuts):
+            end = cuts[i + 1] if i + 1 < len(cuts) else -1
+            parts.append(Part(len(parts), path, kind, cut, end))
+    return parts
+
+
 def parse_files(paths: Sequence[Path], batch_size: int = BATCH) -> Iterator[Batch]:
-    """Batches of mapped records and rejects, in file order. pymarc's warnings
+    """Batches of mapped records and rejects, in file order."""
+    return parse_parts(plan(paths), batch_size)
+
+
+def parse_parts(parts: Sequence[Part], batch_size: int = BATCH) -> Iterator[Batch]:
+    """Batches of mapped records and rejects, part after part. pymarc's warnings
     about odd but readable fields (three indicators, a non-ASCII subfield code)
     are silenced: the record loads."""
     logging.getLogger("pymarc").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        yield from _parse_files(paths, batch_size)
+        yield from _parse_parts(parts, batch_size)
 
 
-def _parse_files(paths: Sequence[Path], batch_size: int) -> Iterator[Batch]:
+def _parse_parts(parts: Sequence[Part], batch_size: int) -> Iterator[Batch]:
     batch = Batch()
     read = 0
     done_before = 0
-    for path in paths:
-        name = path.name
-        with path.open("rb") as handle:
-            kind = detect(handle.read(512))
-            handle.seek(0)
-            if not kind:
-                batch.rejects.append(
+    for part in parts:
+        name = part.path.name
+        if not part.kind:
+            batch.rejects.append(
+                (
+                    part.index,
                     RecordReject(
                         0,
                         "this is neither a MARC21 (ISO 2709) nor a MARCXML file",
                         file=name,
-                    )
+                    ),
                 )
-                continue
-            reader = read_xml(handle) if kind == "xml" else read_marc(handle)
+            )
+            batch.part_counts[part.index] = 0
+            continue
+        with part.path.open("rb") as handle:
+            handle.seek(part.start)
+            reader = (
+                read_xml(handle) if part.kind == "xml" else read_marc(handle, part.end)
+            )
+            number = 0
             for number, offset, record, reason in reader:
                 read += 1
                 batch.records_read = read
                 if record is None:
                     batch.rejects.append(
-                        RecordReject(number, reason, file=name, offset=offset)
+                        (
+                            part.index,
+                            RecordReject(number, reason, file=name, offset=offset),
+                        )
                     )
                     continue
                 try:
                     mapped = map_record(record)
                 except MarcError as exc:
                     batch.rejects.append(
-                        RecordReject(number, str(exc), file=name, offset=offset)
+                        (
+                            part.index,
+                            RecordReject(number, str(exc), file=name, offset=offset),
+                        )
                     )
                     continue
                 except Exception as exc:  # noqa: BLE001 - one bad record, not the file
                     batch.rejects.append(
-                        RecordReject(
-                            number,
-                            f"the record cannot be mapped: {exc!r}",
-                            file=name,
-                            offset=offset,
+                        (
+                            part.index,
+                            RecordReject(
+                                number,
+                                f"the record cannot be mapped: {exc!r}",
+                                file=name,
+                                offset=offset,
+                            ),
                         )
                     )
                     continue
                 batch.records.append(_prepare(mapped))
                 if len(batch.records) >= batch_size:
-                    batch.bytes_done = done_before + handle.tell()
+                    batch.bytes_done = done_before + handle.tell() - part.start
                     yield batch
                     batch = Batch(records_read=read)
-            done_before += path.stat().st_size
+            batch.part_counts[part.index] = number
+            end = part.end if part.end >= 0 else part.path.stat().st_size
+            done_before += end - part.start
     batch.bytes_done = done_before
     yield batch
 
 
-def _child(paths: Sequence[Path], batch_size: int, conn: Any) -> None:
+def _child(parts: Sequence[Part], batch_size: int, conn: Any) -> None:
     try:
-        for batch in parse_files(paths, batch_size):
+        for batch in parse_parts(parts, batch_size):
             conn.send(("batch", batch))
         conn.send(("end", None))
     except BaseException:  # noqa: BLE001 - reported to the parent
@@ -444,36 +522,50 @@ def _child(paths: Sequence[Path], batch_size: int, conn: Any) -> None:
         conn.close()
 
 
-def pipelined(paths: Sequence[Path], batch_size: int = BATCH) -> Iterator[Batch]:
-    """`parse_files` run in a forked process; the batches arrive through a pipe
-    (which blocks the reader when the writer is behind, so memory stays bounded)."""
+def pipelined(
+    parts: Sequence[Part], batch_size: int = BATCH, readers: int = 2
+) -> Iterator[tuple[int, Batch]]:
+    """`parse_parts` run in `readers` forked processes, the parts dealt out in turn;
+    (reader, batch) as they arrive through pipes (a pipe blocks its reader when the
+    writer is behind, so memory stays bounded)."""
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child, args=(list(paths), batch_size, send), daemon=True
-    )
-    process.start()
-    send.close()
+    readers = max(1, min(readers, len(parts)))
+    receivers: dict[Any, int] = {}
+    processes = []
+    for i in range(readers):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child, args=(list(parts[i::readers]), batch_size, send), daemon=True
+        )
+        process.start()
+        send.close()
+        receivers[receive] = i
+        processes.append(process)
     try:
-        while True:
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
-                raise RuntimeError(
-                    "the MARC reading process ended unexpectedly"
-                ) from None
-            if kind == "batch":
-                yield payload
-            elif kind == "error":
-                raise RuntimeError(f"reading the MARC files failed:\n{payload}")
-            else:
-                return
+        while receivers:
+            for ready in multiprocessing.connection.wait(list(receivers)):
+                receive = cast(Any, ready)
+                try:
+                    kind, payload = receive.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        "a MARC reading process ended unexpectedly"
+                    ) from None
+                if kind == "batch":
+                    yield receivers[receive], payload
+                elif kind == "error":
+                    raise RuntimeError(f"reading the MARC files failed:\n{payload}")
+                else:
+                    receive.close()
+                    del receivers[receive]
     finally:
-        receive.close()
-        process.join(timeout=5)
-        if process.is_alive():
-            process.terminate()
-            process.join()
+        for receive in receivers:
+            receive.close()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
 
 
 # --- writing --------------------------------------------------------------------------
@@ -484,8 +576,11 @@ class MarcOptions:
     dry_run: bool = False
     actor: Any = None
     batch_size: int = BATCH
-    # None: a second process for files of PIPELINE_BYTES or more.
+    # None: reading in other processes for files of PIPELINE_BYTES or more.
     pipeline: bool | None = None
+    # How many processes read and map records (a big MARC21 file is cut in as
+    # many parts) while this one writes.
+    readers: int = 2
     # Bring the search index up to date for the records written.
     index: bool = True
 
@@ -602,20 +697,30 @@ def load_marc(
     total = sum(p.stat().st_size for p in files)
     pipeline = options.pipeline
     if pipeline is None:
-        pipeline = total >= PIPELINE_BYTES and os.cpu_count() != 1
-    batches = (
-        pipelined(files, options.batch_size)
+        pipeline = total >= PIPELINE_BYTES and (os.cpu_count() or 1) > 1
+    readers = options.readers if pipeline else 1
+    parts = plan(files, readers)
+    batches: Iterable[tuple[int, Batch]] = (
+        pipelined(parts, options.batch_size, readers)
         if pipeline
-        else parse_files(files, options.batch_size)
+        else ((0, b) for b in parse_parts(parts, options.batch_size))
     )
     writer = _Writer(options, result)
-    for batch in batches:
-        result.rejects.extend(batch.rejects)
+    read: dict[int, int] = {}
+    done: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    rejects: list[tuple[int, RecordReject]] = []
+    for reader, batch in batches:
+        rejects.extend(batch.rejects)
+        counts.update(batch.part_counts)
         if batch.records:
             writer.write(batch.records)
-        result.records_read = batch.records_read
+        read[reader] = batch.records_read
+        done[reader] = batch.bytes_done
+        result.records_read = sum(read.values())
         if progress is not None:
-            progress(batch.records_read, batch.bytes_done, total)
+            progress(result.records_read, sum(done.values()), total)
+    result.rejects.extend(_numbered(parts, counts, rejects))
     result.applied = not options.dry_run
     if not options.dry_run and (result.counts["created"] or result.counts["updated"]):
         names = ", ".join(p.name for p in files)
@@ -632,6 +737,27 @@ def load_marc(
                 },
             )
     return result
+
+
+def _numbered(
+    parts: Sequence[Part],
+    counts: dict[int, int],
+    rejects: list[tuple[int, RecordReject]],
+) -> list[RecordReject]:
+    """Rejects numbered from the start of their file rather than of their part,
+    in file order."""
+    before: dict[int, int] = {}
+    running: dict[Path, int] = {}
+    for part in parts:
+        before[part.index] = running.get(part.path, 0)
+        running[part.path] = before[part.index] + counts.get(part.index, 0)
+    out = [
+        dataclasses.replace(reject, line=reject.line + before[index])
+        if reject.line
+        else reject
+        for index, reject in sorted(rejects, key=lambda r: (r[0], r[1].line))
+    ]
+    return out
 
 
 # --- the command line's progress line ---------------------------------------------------

@@ -220,4 +220,3 @@ def load(data: bytes, options: LoadOptions) -> LoadResult:
             transaction.set_rollback(True)
     result.applied = not options.dry_run
     return result
-

@@ -223,3 +223,24 @@ def test_command_counts_report_and_exit_status(
     call_command("load_marc", str(paths[0]))
     out, _err = capsys.readouterr()
     assert "unchanged 10" in out and "rejected 0" in out
+
+
+def test_two_readers_number_rejects_from_the_start_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lectio.catalog import loader
+
+    monkeypatch.setattr(loader, "PIPELINE_BYTES", 1000)
+    records = (DATA / "test.dat").read_bytes()
+    bad = (DATA / "bad_records.mrc").read_bytes()
+    cut = bad.rindex(b"\x1d", 0, len(bad) - 1) + 1
+    path = tmp_path / "big.mrc"
+    # 10 good records, then bad_records.mrc without its cut-short last record.
+    path.write_bytes(records + bad[:cut])
+    parts = loader.plan([path], 2)
+    assert len(parts) == 2 and parts[1].start > 0
+    result = load_marc([path], options=MarcOptions(pipeline=True, batch_size=3))
+    assert result.counts["created"] == 10
+    assert [r.line for r in result.rejects] == list(range(11, 19))
+    assert result.rejects[0].offset == len(records)
+    assert result.records_read == 18
