@@ -36,10 +36,10 @@ __all__ = [
 
 # Ranked window: the candidates scored per query (title matches first, then matches
 # anywhere, each in key order). Pages beyond it widen the window to reach them.
-RANKED = 300
+RANKED = 200
 # Facets are counted over at most this many matches (in key order); beyond it the
 # result says `facets_partial`.
-FACET_LIMIT = 5000
+FACET_LIMIT = 2000
 MAX_WINDOW = 10_000
 FACET_KEYS = ("format", "year", "language", "available_now", "on_reserve")
 
@@ -332,22 +332,27 @@ def search(query: SearchQuery) -> SearchResult:
             seen = set(keys)
             keys += [k for k in backend.keys(match, window) if k not in seen]
         fields = backend.fields(keys)
+        scorer = base.Scorer(parsed)
         keys.sort(
             key=lambda k: (
-                -base.score(parsed, fields.get(k, ("", "", "", ""))),
+                -scorer(fields.get(k, ("", "", "", ""))),
                 to_key_id(k),
             )
         )
         page = keys[offset : offset + limit]
     else:
         page = backend.keys(match, offset + limit)[offset:]
-    total = backend.count(match)
     facets: dict[str, list[FacetValue]] = {k: [] for k in FACET_KEYS}
     partial = False
-    if query.facets and total:
-        rows = backend.facet_rows(match, FACET_LIMIT)
-        facets = _facets(rows)
-        partial = total > FACET_LIMIT
+    if query.facets:
+        # The facet rows count the matches too, unless there are more than the
+        # facet limit: then an exact count.
+        rows = backend.facet_rows(match, FACET_LIMIT + 1)
+        partial = len(rows) > FACET_LIMIT
+        total = backend.count(match) if partial else len(rows)
+        facets = _facets(rows[:FACET_LIMIT])
+    else:
+        total = backend.count(match)
     return SearchResult(
         total=total,
         records=_page_records([to_key_id(k) for k in page]),

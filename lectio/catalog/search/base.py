@@ -143,7 +143,11 @@ class Document:
     other: str
     summary: str
     meta: str
-    title_text: str  # the display title, for suggestions
+    format: str = ""
+    year: int | None = None
+    language: str = ""
+    available_now: bool = False
+    on_reserve: bool = False
 
     @property
     def skey(self) -> int:
@@ -200,7 +204,11 @@ def document(row: dict) -> Document:
                 row.get("format") or "", row.get("year"), row.get("language") or ""
             )
         ),
-        title_text=(row["title"] or "")[:1000],
+        format=row.get("format") or "",
+        year=row.get("year"),
+        language=row.get("language") or "",
+        available_now=bool(row.get("available_now")),
+        on_reserve=bool(row.get("on_reserve")),
     )
 
 
@@ -218,6 +226,8 @@ DOCUMENT_FIELDS = (
     "format",
     "year",
     "language",
+    "available_now",
+    "on_reserve",
 )
 
 
@@ -321,38 +331,56 @@ K1 = 1.2
 B = 0.75
 
 
-def score(parsed: ParsedQuery, fields: Sequence[str]) -> float:
-    """BM25-like per field (no document frequencies: every candidate holds every
-    required word), common words count a fifth, and a title that is the query, or
-    starts with it, or holds it in order scores more."""
-    split = [f.replace(" | ", " ").split() for f in fields]
-    counts = []
-    for toks in split:
-        c: dict[str, int] = {}
-        for t in toks:
-            c[t] = c.get(t, 0) + 1
-        counts.append(c)
-    total = 0.0
-    words = [(t, 1.0) for t in parsed.terms] + [(t, 0.2) for t in parsed.stop]
-    for phrase in parsed.phrases:
-        words += [(t, 1.0) for t in phrase]
-    for word, factor in words:
-        for i, c in enumerate(counts):
-            tf = c.get(word, 0)
-            if tf:
-                norm = 1 - B + B * len(split[i]) / AVERAGE_LENGTH[i]
-                total += factor * WEIGHTS[i] * tf * (K1 + 1) / (tf + K1 * norm)
-    seq = parsed.sequence
-    if seq:
-        title_only = fields[0].split(" | ")[0].split()
-        title_all = split[0]
-        if seq in (title_only, title_all):
-            total += 50.0
-        elif title_all[: len(seq)] == seq:
-            total += 20.0
-        elif _contains(title_all, seq):
-            total += 8.0
-    return round(total, 6)
+class Scorer:
+    """BM25-like per field, without document frequencies (every candidate holds
+    every required word, so they would add about the same to each); common words
+    count a fifth; a title that is the query, starts with it or holds it in order
+    scores more. Computed from the stored token text of a candidate, so both engines
+    give the same scores, rounded to 6 places."""
+
+    def __init__(self, parsed: ParsedQuery) -> None:
+        factors: dict[str, float] = {}
+        for word in parsed.terms:
+            factors[word] = 1.0
+        for phrase in parsed.phrases:
+            for word in phrase:
+                factors[word] = 1.0
+        for word in parsed.stop:
+            factors.setdefault(word, 0.2)
+        self.words = list(factors.items())
+        self.sequence = parsed.sequence
+
+    def __call__(self, fields: Sequence[str]) -> float:
+        total = 0.0
+        title_only: list[str] = []
+        title_all: list[str] = []
+        for i, text in enumerate(fields):
+            if not text:
+                continue
+            toks = text.split()
+            if i == 0:
+                if "|" in toks:
+                    cut = toks.index("|")
+                    title_only = toks[:cut]
+                    toks = title_only + toks[cut + 1 :]
+                else:
+                    title_only = toks
+                title_all = toks
+            norm = K1 * (1 - B + B * len(toks) / AVERAGE_LENGTH[i])
+            weight = WEIGHTS[i] * (K1 + 1)
+            for word, factor in self.words:
+                tf = toks.count(word)
+                if tf:
+                    total += factor * weight * tf / (tf + norm)
+        seq = self.sequence
+        if seq and title_all:
+            if seq in (title_only, title_all):
+                total += 50.0
+            elif title_all[: len(seq)] == seq:
+                total += 20.0
+            elif _contains(title_all, seq):
+                total += 8.0
+        return round(total, 6)
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:

@@ -4,7 +4,8 @@
 built here from the pre-tokenised fields (title weight A, people B, subjects, series
 and publisher C, summary D, the filter tokens after them; one unused position
 between fields so a phrase never runs from one field into the next, as FTS5 columns
-keep it), and the token text of each field for ranking. The tsvector and tsquery are
+keep it), the token text of each field for ranking, and the facet columns (format,
+year, language, and the availability flags kept in step by triggers). The tsvector and tsquery are
 written as literals, so PostgreSQL's own parser, stemming and stop words never touch
 them: both engines see the same words. A GIN index answers `@@`; a B-tree on `skey`
 gives the key order.
@@ -65,15 +66,12 @@ def _select(match: Match, columns: str) -> tuple[str, list]:
     if query:
         conditions.append("s.doc @@ %s::tsquery")
         params.append(query)
-    join = ""
-    if match.available_now or match.on_reserve:
-        join = " JOIN catalog_record r ON r.id = s.record_id"
-        if match.available_now:
-            conditions.append("r.available_now")
-        if match.on_reserve:
-            conditions.append("r.on_reserve")
+    if match.available_now:
+        conditions.append("s.available_now")
+    if match.on_reserve:
+        conditions.append("s.on_reserve")
     where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
-    return f"SELECT {columns} FROM {TABLE} s{join}{where}", params
+    return f"SELECT {columns} FROM {TABLE} s{where}", params
 
 
 class PostgresBackend(Backend):
@@ -137,12 +135,9 @@ class PostgresBackend(Backend):
             return {key: tuple(values) for key, *values in cursor.fetchall()}  # type: ignore[misc]
 
     def facet_rows(self, match: Match, limit: int) -> list[tuple]:
-        sql, params = _select(match, "s.record_id AS rid, s.skey")
+        sql, params = _select(
+            match, "s.format, s.year, s.language, s.available_now, s.on_reserve"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT c.format, c.year, c.language, c.available_now, c.on_reserve "
-                f"FROM ({sql} ORDER BY s.skey LIMIT %s) m "
-                "JOIN catalog_record c ON c.id = m.rid",
-                [*params, limit],
-            )
+            cursor.execute(sql + " ORDER BY s.skey LIMIT %s", [*params, limit])
             return list(cursor.fetchall())

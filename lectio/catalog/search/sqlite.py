@@ -2,21 +2,23 @@
 
 `catalog_search_fts` is an FTS5 table whose rowid is the document key (see base.py):
 columns title, people, other, summary hold the pre-tokenised words, `meta` the
-filter tokens (f_book, l_eng, y_1987, d_198, c_19, a_1). The tokenizer is unicode61
-without diacritic removal and with `_` as a word character, so it splits exactly
-where base.tokens did. `catalog_search_key` maps a record to its key, for deletes.
-FTS5 returns matches in rowid order and stops at a LIMIT, which is what makes the
-bounded candidate set cheap.
+filter tokens (f_book, l_eng, y_1987, d_198, c_19, and a_1 in every document). The
+tokenizer is unicode61 without diacritic removal and with `_` as a word character,
+so it splits exactly where base.tokens did. `catalog_search_doc` has one narrow row
+per key (record id, format, year, language, the availability flags kept in step by
+triggers): the facets and the availability filters read it, never the wide record
+rows. FTS5 returns matches in rowid order and stops at a LIMIT, which is what makes
+the bounded candidate set cheap.
 """
 
 from __future__ import annotations
 
 from django.db import connection
 
-from lectio.catalog.search.base import KEY_MASK, Backend, Document, Match
+from lectio.catalog.search.base import Backend, Document, Match
 
 FTS = "catalog_search_fts"
-KEYS = "catalog_search_key"
+DOC = "catalog_search_doc"
 
 
 def _quote(token: str) -> str:
@@ -39,23 +41,18 @@ def expression(match: Match) -> str:
     return " AND ".join(parts)
 
 
-def _flags(match: Match) -> str:
-    conditions = []
+def _select(match: Match, columns: str, *, doc: bool = False) -> str:
+    flags = []
     if match.available_now:
-        conditions.append("r.available_now")
+        flags.append("d.available_now")
     if match.on_reserve:
-        conditions.append("r.on_reserve")
-    return " AND ".join(conditions)
-
-
-def _select(match: Match, columns: str) -> str:
-    flags = _flags(match)
-    if not flags:
+        flags.append("d.on_reserve")
+    if not (flags or doc):
         return f"SELECT {columns} FROM {FTS} WHERE {FTS} MATCH %s"
+    where = "".join(" AND " + f for f in flags)
     return (
-        f"SELECT {columns} FROM {FTS} "
-        f"JOIN catalog_record r ON r.id = ({FTS}.rowid & {KEY_MASK}) "
-        f"WHERE {FTS} MATCH %s AND {flags}"
+        f"SELECT {columns} FROM {FTS} JOIN {DOC} d ON d.skey = {FTS}.rowid "
+        f"WHERE {FTS} MATCH %s{where}"
     )
 
 
@@ -70,8 +67,20 @@ class SqliteBackend(Backend):
                 [(d.skey, d.title, d.people, d.other, d.summary, d.meta) for d in docs],
             )
             cursor.executemany(
-                f"INSERT INTO {KEYS} (record_id, skey) VALUES (%s, %s)",
-                [(d.record_id, d.skey) for d in docs],
+                f"INSERT INTO {DOC} (skey, record_id, format, year, language, "
+                "available_now, on_reserve) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        d.skey,
+                        d.record_id,
+                        d.format,
+                        d.year,
+                        d.language,
+                        d.available_now,
+                        d.on_reserve,
+                    )
+                    for d in docs
+                ],
             )
 
     def delete(self, record_ids: list[int]) -> None:
@@ -81,17 +90,17 @@ class SqliteBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {FTS} WHERE rowid IN "
-                f"(SELECT skey FROM {KEYS} WHERE record_id IN ({marks}))",
+                f"(SELECT skey FROM {DOC} WHERE record_id IN ({marks}))",
                 record_ids,
             )
             cursor.execute(
-                f"DELETE FROM {KEYS} WHERE record_id IN ({marks})", record_ids
+                f"DELETE FROM {DOC} WHERE record_id IN ({marks})", record_ids
             )
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS}")
-            cursor.execute(f"DELETE FROM {KEYS}")
+            cursor.execute(f"DELETE FROM {DOC}")
 
     def optimize(self) -> None:
         with connection.cursor() as cursor:
@@ -124,11 +133,13 @@ class SqliteBackend(Backend):
         return out
 
     def facet_rows(self, match: Match, limit: int) -> list[tuple]:
-        inner = _select(match, f"{FTS}.rowid AS k") + f" ORDER BY {FTS}.rowid LIMIT %s"
-        sql = (
-            "SELECT c.format, c.year, c.language, c.available_now, c.on_reserve "
-            f"FROM ({inner}) m JOIN catalog_record c ON c.id = (m.k & {KEY_MASK})"
+        sql = _select(
+            match,
+            "d.format, d.year, d.language, d.available_now, d.on_reserve",
+            doc=True,
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression(match), limit])
+            cursor.execute(
+                sql + f" ORDER BY {FTS}.rowid LIMIT %s", [expression(match), limit]
+            )
             return list(cursor.fetchall())
