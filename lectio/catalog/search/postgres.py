@@ -80,8 +80,9 @@ class PostgresBackend(Backend):
             return
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (record_id, skey, doc, title, people, other, summary) "
-                "VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s)",
+                f"INSERT INTO {TABLE} (record_id, skey, doc, title, people, other, "
+                "summary, format, year, language, available_now, on_reserve) "
+                "VALUES (%s, %s, %s::tsvector, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [
                     (
                         d.record_id,
@@ -91,6 +92,11 @@ class PostgresBackend(Backend):
                         d.people,
                         d.other,
                         d.summary,
+                        d.format,
+                        d.year,
+                        d.language,
+                        d.available_now,
+                        d.on_reserve,
                     )
                     for d in docs
                 ],
