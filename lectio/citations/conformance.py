@@ -394,6 +394,12 @@ def table(reports: list[Report]) -> str:
             )
             row += f"{cell(total):>20}"
         lines.append(row)
+    row = f"{'extra values':<18}" + "".join(
+        f"{sum(r.extra.values()):>20}" for r in reports
+    )
+    if len(reports) > 1:
+        row += f"{sum(sum(r.extra.values()) for r in reports):>20}"
+    lines.append(row)
     for label, get in (
         ("fields (overall)", lambda r: r.overall),
         ("items", lambda r: r.items),

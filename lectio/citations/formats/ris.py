@@ -469,8 +469,12 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
         csl["page"] = f"{start}-{end}" if end and end != start else start
     if ris_type not in _VL_NOT_VOLUME:
         csl["volume"] = _first(tags, "VL")
-    csl["issue"] = _first(tags, "IS") or (
-        _first(tags, "M1") if ris_type in _M1_IS_ISSUE else ""
+    # A patent's IS is its number (read below), not an issue.
+    csl["issue"] = (
+        ""
+        if ris_type == "PAT"
+        else _first(tags, "IS")
+        or (_first(tags, "M1") if ris_type in _M1_IS_ISSUE else "")
     )
     if ris_type not in _ET_NOT_EDITION:
         csl["edition"] = _first(tags, "ET")
