@@ -284,16 +284,33 @@ def locate_citations(
         if not batch:
             break
         last_id = batch[-1].pk
-        with transaction.atomic():
-            _locate_batch(batch, summary, threshold=threshold, dry_run=dry_run)
+        # Reads and scoring outside the transaction (on SQLite a transaction holds
+        # the write lock from its start); only the writes are atomic.
+        links, suggestions, existing = _locate_batch(
+            batch, summary, threshold=threshold
+        )
+        if not dry_run and (links or suggestions):
+            with transaction.atomic():
+                if suggestions:
+                    CitationMatch.objects.bulk_create(
+                        suggestions, ignore_conflicts=True
+                    )
+                if links:
+                    _write_links(links, existing)
         if progress:
             progress(summary.examined, total)
     return summary
 
 
+Link = tuple[Citation, int, str]
+Existing = dict[tuple[int, int], tuple[int, str]]
+
+
 def _locate_batch(
-    batch: list[Citation], summary: LocateSummary, *, threshold: float, dry_run: bool
-) -> None:
+    batch: list[Citation], summary: LocateSummary, *, threshold: float
+) -> tuple[list[Link], list[CitationMatch], Existing]:
+    """What to write for this batch: the links, the new suggestions, and the matches
+    the citations had already. Counts into `summary`."""
     ids = [c.pk for c in batch]
     idents = {c.pk: citation_identifiers(c.metadata or {}) for c in batch}
     # Every record each (kind, value) names, for the whole batch in one query.
@@ -312,14 +329,14 @@ def _locate_batch(
             holders.setdefault((kind, value), set()).add(record_id)
     # The matches these citations have already: rejected pairs stay rejected, a
     # suggestion is not made twice.
-    existing: dict[tuple[int, int], tuple[int, str]] = {
+    existing: Existing = {
         (cid, rid): (pk, state)
         for pk, cid, rid, state in CitationMatch.objects.filter(
             citation_id__in=ids
         ).values_list("pk", "citation_id", "record_id", "state")
     }
 
-    links: list[tuple[Citation, int, str]] = []
+    links: list[Link] = []
     suggestions: list[CitationMatch] = []
     leftover: list[Citation] = []
     for citation in batch:
@@ -381,22 +398,14 @@ def _locate_batch(
             if not state
         ]
 
-    if dry_run:
-        return
-    if suggestions:
-        CitationMatch.objects.bulk_create(suggestions, ignore_conflicts=True)
-    if links:
-        _write_links(links, existing)
+    return links, suggestions, existing
 
 
-def _write_links(
-    links: list[tuple[Citation, int, str]],
-    existing: dict[tuple[int, int], tuple[int, str]],
-) -> None:
+def _write_links(links: list[Link], existing: Existing) -> None:
     """Links each citation to its record (unless someone linked it meanwhile),
     confirms the match, and records one event each."""
     now = timezone.now()
-    written: list[tuple[Citation, int, str]] = []
+    written: list[Link] = []
     for citation, record_id, kind in links:
         updated = Citation.objects.filter(
             pk=citation.pk, catalog_record__isnull=True

@@ -236,9 +236,9 @@ def test_identifier_lookups_do_not_grow_with_the_batch(
     monkeypatch: pytest.MonkeyPatch,
     django_assert_num_queries: Any,
 ) -> None:
-    """Per batch: the citations, their identifiers' records, their matches, and the
-    batch's savepoint and its release; nothing per citation when none matches. The
-    run ends with one read that finds no more citations."""
+    """Per batch: the citations, their identifiers' records, their matches; nothing
+    per citation when none matches (and no transaction when there is nothing to
+    write). The run ends with one read that finds no more citations."""
     monkeypatch.setattr(locate, "_search_candidates", lambda title: [])
     make_record(1, "Unrelated", identifiers={"isbn": [HOOKS_ISBN]})
     for n in range(30):
@@ -246,12 +246,29 @@ def test_identifier_lookups_do_not_grow_with_the_batch(
             empty_list, instructor, f"Book {n}", ISBN="0-00-000000-0", ISSN="0017-8055"
         )
 
-    with django_assert_num_queries(5 + 1):
+    with django_assert_num_queries(3 + 1):
         summary = locate.locate_citations(reading_list=empty_list)
     assert summary.unmatched == 30
     # Batches of 10: three times the per-batch queries plus the empty read at the end.
-    with django_assert_num_queries(3 * 5 + 1):
+    with django_assert_num_queries(3 * 3 + 1):
         locate.locate_citations(reading_list=empty_list, batch_size=10)
+
+
+def test_linking_costs_one_update_a_citation_and_a_few_writes_a_batch(
+    empty_list: ReadingList, instructor: User, django_assert_num_queries: Any
+) -> None:
+    """The reads as above; then in one transaction (savepoint and release here) a
+    conditional UPDATE per citation, and for the batch the confirmed matches, the
+    lists' content versions and the events, each in one statement."""
+    make_record(1, "Teaching to Transgress", identifiers={"isbn": [HOOKS_ISBN]})
+    for n in range(12):
+        cite(empty_list, instructor, f"Copy {n}", ISBN=HOOKS_ISBN)
+
+    with django_assert_num_queries(3 + 2 + 12 + 3 + 1):
+        summary = locate.locate_citations(reading_list=empty_list)
+
+    assert summary.linked == 12
+    assert Event.objects.filter(verb="citation.locate").count() == 12
 
 
 # --- title and author ---------------------------------------------------------------
