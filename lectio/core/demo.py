@@ -20,6 +20,9 @@ from django.db import transaction
 from django.db.models import Count
 
 from lectio.accounts.models import InstitutionSettings, Role, User
+from lectio.catalog.demo import load_demo_catalog
+from lectio.catalog.models import Item as CatalogItem
+from lectio.catalog.models import Record
 from lectio.core.generate import LIBRARIES, Chooser, make_work
 from lectio.courses.models import (
     Campus,
@@ -31,6 +34,7 @@ from lectio.courses.models import (
     Term,
 )
 from lectio.lists import processing, services
+from lectio.lists.locate import locate_citations
 from lectio.lists.models import (
     Citation,
     CollaboratorRight,
@@ -1274,6 +1278,12 @@ class _Builder:
                         liked=self.rng.random() < 0.3,
                     )
 
+    def catalog(self) -> None:
+        """The library's catalog (records for the publications the lists cite, copies,
+        portfolios, pickup locations), then Locate links the lists' citations to it."""
+        load_demo_catalog()
+        self.located = locate_citations()
+
     def summary(self) -> None:
         out = self.out
         counts = {
@@ -1285,6 +1295,8 @@ class _Builder:
             "lists": ReadingList.objects.count(),
             "sections": Section.objects.count(),
             "citations": Citation.objects.count(),
+            "catalog records": Record.objects.count(),
+            "copies": CatalogItem.objects.count(),
         }
         out.write(
             "Loaded the demo institution Lectio University. In the database now:\n"
@@ -1298,6 +1310,12 @@ class _Builder:
             + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
             + "\n"
         )
+        located = getattr(self, "located", None)
+        if located is not None:
+            out.write(
+                f"  Locate: {located.linked} citations linked to catalog records, "
+                f"{located.suggested} with suggestions for the library\n"
+            )
         out.write("Demo logins (password for all: lectio):\n")
         for username, role in (
             ("admin", "administrator"),
@@ -1345,6 +1363,7 @@ def load_demo(stdout: Any = None) -> bool:
         builder.enrolments()
         built = builder.lists()
         builder.marks(built)
+        builder.catalog()
     builder.summary()
     out.write(f"Done in {time.perf_counter() - started:.1f} s.\n")
     return True
