@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from lectio.api import errors
 from lectio.api.auth import AUTH, THROTTLE
+from lectio.api.catalog import router as catalog_router
 from lectio.api.courses import router as courses_router
 from lectio.api.jobs import router as jobs_router
 from lectio.api.lists import router as lists_router
@@ -37,6 +38,7 @@ api.add_router("/", people_router)
 api.add_router("/", lists_router)
 api.add_router("/", jobs_router)
 api.add_router("/", workflow_router)
+api.add_router("/", catalog_router)
 
 
 @api.get("/me", summary="Who the API sees", tags=["meta"])

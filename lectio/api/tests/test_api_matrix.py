@@ -114,6 +114,16 @@ def with_editor(w: World) -> None:
     )
 
 
+def with_record(w: World) -> None:
+    from lectio.catalog.models import Record
+    from lectio.catalog.search import index_records
+
+    w.extra["record"] = Record.objects.create(
+        control_number="m1", title="On the origin of species"
+    )
+    index_records([w.extra["record"].pk])
+
+
 def fixed(url: str) -> Callable[[World], str]:
     return lambda w: url
 
@@ -134,6 +144,25 @@ EDITORS_DELETE = (404, 204, 204, 204)
 
 OPS: dict[str, Op] = {
     "GET /api/v1/me": Op(None, EVERYONE, lambda w: "/api/v1/me"),
+    # the catalog
+    "GET /api/v1/catalog/search": Op(
+        "catalog",
+        EVERYONE,
+        fixed("/api/v1/catalog/search?q=origin"),
+        prepare=with_record,
+    ),
+    "GET /api/v1/catalog/suggest": Op(
+        "catalog",
+        EVERYONE,
+        fixed("/api/v1/catalog/suggest?q=orig"),
+        prepare=with_record,
+    ),
+    "GET /api/v1/catalog/records/{record_id}": Op(
+        "catalog",
+        EVERYONE,
+        lambda w: f"/api/v1/catalog/records/{w.extra['record'].pk}",
+        prepare=with_record,
+    ),
     # courses and the institution's codes
     **{
         f"GET /api/v1/{name}": Op("courses", EVERYONE, fixed(f"/api/v1/{name}"))
