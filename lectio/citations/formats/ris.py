@@ -503,7 +503,10 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
             if word and word not in keywords:
                 keywords.append(word)
     csl["keyword"] = keywords
-    csl["note"] = "\n".join(v for v in tags.get("N1", []) if v.strip())
+    notes = [v for v in tags.get("N1", []) if v.strip()]
+    if any(_REFMAN_RECORD.match(n) for n in notes):
+        notes = _refman_notes(ris_type, csl, tags, notes)
+    csl["note"] = "\n".join(notes)
     if ris_type in ("CHAP", "ECHAP"):
         csl["chapter-number"] = _first(tags, "SE")
     if ris_type in ("THES", "RPRT"):
@@ -511,6 +514,49 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
     if ris_type in ("RPRT", "PAT", "BILL", "GOVDOC", "STAND"):
         csl["number"] = _first(tags, "M1") if ris_type != "PAT" else _first(tags, "IS")
     return clean_record(csl)
+
+
+# Reference Manager writes the fields its RIS has no tag for as labelled notes
+# ("N1  - Volume ID: 12") and, in books and chapters, the edition in VL.
+_REFMAN_RECORD = re.compile(r"^Record (ID|Number):", re.IGNORECASE)
+_REFMAN_LABEL = re.compile(r"^([A-Za-z][A-Za-z ./]{2,40}):\s+(.+)$", re.DOTALL)
+_REFMAN_FIELDS = {
+    "volume id": "volume",
+    "issue id": "issue",
+    "proceedings title": "container-title",
+    "place of publication": "publisher-place",
+    "publisher name": "publisher",
+    "edition": "edition",
+    "series title": "collection-title",
+}
+
+
+def _refman_notes(
+    ris_type: str, csl: dict[str, Any], tags: dict[str, list[str]], notes: list[str]
+) -> list[str]:
+    """Fields from Reference Manager's labelled notes; the notes it used are
+    dropped, the others kept."""
+    found: dict[str, str] = {}
+    kept = []
+    for note in notes:
+        match = _REFMAN_LABEL.match(note.strip())
+        key = _REFMAN_FIELDS.get(match.group(1).strip().lower()) if match else None
+        if match and key:
+            found.setdefault(key, " ".join(match.group(2).split()))
+        elif not _REFMAN_RECORD.match(note):
+            kept.append(note)
+    if ris_type in ("BOOK", "CHAP"):
+        # Its books keep the edition in VL and the volume in IS or a note.
+        csl["edition"] = csl.get("edition") or _first(tags, "VL")
+        csl["volume"] = found.pop("volume", "") or _first(tags, "IS")
+        csl["issue"] = ""
+    if ris_type in ("CONF", "CPAPER") and not csl.get("publisher-place"):
+        # ... and a paper's place of publication in CY.
+        csl["publisher-place"] = csl.pop("event-place", "")
+    for key, value in found.items():
+        if not csl.get(key):
+            csl[key] = value
+    return kept
 
 
 def _names(value: str) -> list[dict[str, str]]:

@@ -41,3 +41,14 @@ def test_each_entry_keeps_its_source_text(reader, path):
         assert entry.source
         if reader in (ris, bibtex):
             assert entry.source.strip() in text
+
+
+@pytest.mark.parametrize(
+    ("reader", "path"), CASES, ids=lambda v: getattr(v, "name", "")
+)
+def test_every_sample_entry_formats_in_the_default_style(reader, path):
+    from lectio.lists.rendering import render_citation_html
+
+    for entry in reader.parse(path.read_text(encoding="utf-8")).entries:
+        html = render_citation_html(entry.csl)
+        assert entry.csl["title"].split(":")[0][:20] in html

@@ -117,3 +117,24 @@ def test_dumps_writes_types_tags_and_dates():
     assert "\nPY  - 1996\nDA  - 1996/03/02\n" in text
     assert "\nSP  - 262\nEP  - 275\n" in text
     assert text.endswith("ER  - \n\n")
+
+
+def test_reference_manager_labelled_notes_become_fields():
+    entry = _one(
+        "TY  - CHAP\nN1  - Record ID: 40\nA1  - Hall, Stuart\nT1  - Legacies\n"
+        "T2  - Dialogues\nVL  - 2nd\nN1  - Volume ID: 3\n"
+        "N1  - Place of Publication: London\nN1  - Publisher Name: Routledge\n"
+        "N1  - Read this first: really\nER  - \n"
+    )
+    assert entry.csl["edition"] == "2nd"
+    assert entry.csl["volume"] == "3"
+    assert entry.csl["publisher-place"] == "London"
+    assert entry.csl["publisher"] == "Routledge"
+    assert entry.csl["note"] == "Read this first: really"
+
+
+def test_labelled_notes_of_other_programs_stay_notes():
+    entry = _one("TY  - BOOK\nTI  - B\nVL  - 3\nN1  - Publisher Name: X\nER  - \n")
+    assert entry.csl["volume"] == "3"
+    assert "publisher" not in entry.csl
+    assert entry.csl["note"] == "Publisher Name: X"
