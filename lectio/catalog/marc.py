@@ -218,9 +218,28 @@ def _format(leader: str, f007: str, f008: str, thesis: bool) -> str:
     return "other"
 
 
+_encode = json.JSONEncoder().encode
+
+
 def source_json(record: Record) -> str:
-    """The record as MARC-in-JSON, the same text as pymarc's `Record.as_json()`."""
-    return json.dumps(record.as_dict())
+    """The record as MARC-in-JSON, the same text as pymarc's `Record.as_json()`
+    (built here without its per-field property calls)."""
+    fields: list[dict[str, Any]] = []
+    for f in record.fields:
+        if f.control_field:
+            fields.append({f.tag: f.data})
+        else:
+            ind = f._indicators or ("", "")
+            fields.append(
+                {
+                    f.tag: {
+                        "ind1": ind[0],
+                        "ind2": ind[1],
+                        "subfields": [{c: v} for c, v in f.subfields],
+                    }
+                }
+            )
+    return _encode({"leader": str(record.leader), "fields": fields})
 
 
 def map_record(record: Record) -> MappedRecord:
