@@ -244,9 +244,8 @@ def citation_add_from_record(
         section=target,
         material_type=material_type_for(record),
         metadata=csl_from_record(record),
+        catalog_record=record,
     )
-    Citation.objects.filter(pk=citation.pk).update(catalog_record=record)
-    citation.catalog_record = record
     return citation
 
 

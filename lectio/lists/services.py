@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lectio.accounts.models import InstitutionSettings, PublishingWorkflow, User
+from lectio.catalog.models import Record
 from lectio.core.concurrency import StaleVersion, update_if_version
 from lectio.core.events import event_record
 from lectio.courses.models import Course
@@ -760,8 +761,10 @@ def citation_add(
     due_date: date | None = None,
     secondary_type: str = "",
     status: str | None = None,
+    catalog_record: Record | None = None,
 ) -> Citation:
-    """Adds a citation at the end of `section` (the list's default section if None)."""
+    """Adds a citation at the end of `section` (the list's default section if None),
+    linked to `catalog_record` when it came from the catalog."""
     if material_type not in MaterialType.values:
         raise ServiceError(_("Unknown material type."))
     if not str(metadata.get("title") or "").strip():
@@ -793,6 +796,7 @@ def citation_add(
         instructor_note=instructor_note,
         due_date=due_date,
         status=status or _initial_status(reading_list, material_type, metadata),
+        catalog_record=catalog_record,
         created_by=actor,
     )
     citation_render(citation)
@@ -815,7 +819,11 @@ def citation_add(
         list_id=reading_list.pk,
         summary=_("Added “%(title)s” to %(section)s")
         % {"title": citation.title[:120], "section": section.name},
-        params={"status": citation.status, **({"alert": True} if alert else {})},
+        params={
+            "status": citation.status,
+            **({"record": catalog_record.pk} if catalog_record else {}),
+            **({"alert": True} if alert else {}),
+        },
     )
     return citation
 
