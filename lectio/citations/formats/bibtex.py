@@ -428,7 +428,8 @@ def _date(raw: dict[str, str]) -> dict[str, Any] | None:
         return parse_date(raw["date"].split("/")[0])
     year = _text(raw.get("year", ""))
     if not year or not year[:4].isdigit() or int(year[:4]) == 0:
-        return {"literal": year} if year and year.strip("?") else None
+        # "Spring 2019", "n.d.", "????" (a key generator's unknown year).
+        return parse_date(year) if year and year.strip("?") else None
     parts = [int(year[:4])]
     month = month_number(raw.get("month", "")) if raw.get("month") else None
     if month:

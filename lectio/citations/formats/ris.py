@@ -445,7 +445,7 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
                 issued = found
                 break
             if found and issued is None:
-                issued = {"literal": found.get("literal") or value.strip()}
+                issued = found
         if issued and "date-parts" in issued:
             break
     if issued:

@@ -129,3 +129,11 @@ def test_dumps_escapes_latex_and_doubles_page_dashes():
     assert r"title = {50\% of R\&D}" in text
     assert "pages = {1--15}" in text
     assert "author = {Eliáš, Marek}" in text
+
+
+def test_a_year_in_words_keeps_the_words_and_the_year():
+    entry = _one("@article{a, title={T}, year={Spring 2019}}")
+    assert entry.csl["issued"] == {"date-parts": [[2019]], "literal": "Spring 2019"}
+    back = _one(bibtex.dumps([entry]))
+    assert back.csl["issued"] == entry.csl["issued"]
+    assert "issued" not in _one("@article{b, title={T}, year={????}}").csl

@@ -138,3 +138,9 @@ def test_labelled_notes_of_other_programs_stay_notes():
     assert entry.csl["volume"] == "3"
     assert "publisher" not in entry.csl
     assert entry.csl["note"] == "Publisher Name: X"
+
+
+def test_a_date_in_words_keeps_the_words_and_the_year():
+    entry = _one("TY  - JOUR\nTI  - T\nPY  - Spring 2019\nER  - \n")
+    assert entry.csl["issued"] == {"date-parts": [[2019]], "literal": "Spring 2019"}
+    assert _one(ris.dumps([entry])).csl["issued"] == entry.csl["issued"]
