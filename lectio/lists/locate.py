@@ -145,6 +145,10 @@ def normalise_title(text: str) -> str:
     return " ".join(text.split())
 
 
+# A name as compared: (surname, the whole name, whether it is a person's).
+Name = tuple[str, str, bool]
+
+
 def _surname(name: str) -> str:
     """ "Darwin, Charles, 1809-1882" and "Charles Darwin" both give "darwin"."""
     name = name.strip()
@@ -154,37 +158,52 @@ def _surname(name: str) -> str:
     return normalise_title(name)
 
 
-def citation_surnames(metadata: dict[str, Any]) -> list[str]:
+def citation_names(metadata: dict[str, Any]) -> list[Name]:
+    """The citation's authors (or editors). "Family, Given" is a person's; a literal
+    name or a family name of several words alone may be an organisation's."""
     names = metadata.get("author") or metadata.get("editor") or []
-    out = []
-    if isinstance(names, list):
-        for n in names:
-            if not isinstance(n, dict):
-                continue
-            surname = (
-                normalise_title(str(n["family"]))
-                if n.get("family")
-                else _surname(str(n.get("literal") or ""))
-            )
-            if surname:
-                out.append(surname)
-    return out
+    out: list[Name] = []
+    if not isinstance(names, list):
+        return out
+    for n in names:
+        if not isinstance(n, dict):
+            continue
+        family = str(n.get("family") or "").strip()
+        if family:
+            given = str(n.get("given") or "").strip()
+            personal = bool(given) or len(family.split()) == 1
+            whole = normalise_title(f"{family} {given}")
+            out.append((normalise_title(family), whole, personal))
+        elif n.get("literal"):
+            literal = str(n["literal"])
+            out.append((_surname(literal), normalise_title(literal), False))
+    return [n for n in out if n[0]]
 
 
-def record_surnames(record: Record) -> list[str]:
-    names = [
+def record_names(record: Record) -> list[Name]:
+    """The record's contributors. MARC writes a person "Surname, Forename" and an
+    organisation or meeting without that comma."""
+    texts = [
         str(c.get("name") or "")
         for c in (record.contributors or [])
         if isinstance(c, dict)
     ]
     if record.author:
-        names.append(record.author)
-    out = []
-    for name in names:
-        surname = _surname(name)
-        if surname and surname not in out:
-            out.append(surname)
+        texts.append(record.author)
+    out: list[Name] = []
+    for text in texts:
+        name = (_surname(text), normalise_title(text), "," in text)
+        if name[0] and name not in out:
+            out.append(name)
     return out
+
+
+def _name_score(a: Name, b: Name) -> float:
+    surnames = fuzz.ratio(a[0], b[0])
+    if a[2] and b[2]:
+        return surnames
+    # An organisation on either side: compare the whole names too.
+    return max(surnames, fuzz.token_set_ratio(a[1], b[1]))
 
 
 def citation_year(metadata: dict[str, Any]) -> int | None:
@@ -209,7 +228,8 @@ def similarity(metadata: dict[str, Any], record: Record) -> float:
     Title: a blend of token_set_ratio (generous to a shortened title) and
     token_sort_ratio (which penalises what the shorter one leaves out), against the
     record's title alone and with its subtitle, whichever is closer. Authors: the
-    best surname similarity between the two; with no author on either side the
+    best surname similarity between the two (whole names when one is an
+    organisation's); with no author on either side the
     title counts alone, a little discounted. Year: the same year adds a little, a
     difference of more than one takes some off (another edition)."""
     title = normalise_title(str(metadata.get("title") or ""))
@@ -223,9 +243,9 @@ def similarity(metadata: dict[str, Any], record: Record) -> float:
         + 0.4 * fuzz.token_sort_ratio(title, other)
         for other in candidates
     )
-    mine, theirs = citation_surnames(metadata), record_surnames(record)
+    mine, theirs = citation_names(metadata), record_names(record)
     if mine and theirs:
-        author_score = max(fuzz.ratio(a, b) for a in mine for b in theirs)
+        author_score = max(_name_score(a, b) for a in mine for b in theirs)
         score = 0.65 * title_score + 0.35 * author_score
     else:
         score = 0.9 * title_score

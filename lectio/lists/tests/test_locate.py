@@ -385,6 +385,29 @@ def test_similarity(metadata: dict[str, Any], expected: str) -> None:
     assert low <= score <= high, score
 
 
+@pytest.mark.parametrize(
+    "author",
+    [
+        [{"literal": "Intergovernmental Panel on Climate Change"}],
+        [{"family": "Intergovernmental Panel on Climate Change"}],
+        [{"literal": "IPCC Intergovernmental Panel on Climate Change"}],
+    ],
+    ids=["literal", "family-only", "literal-longer"],
+)
+def test_an_organisation_as_author_is_compared_whole(author: list[Any]) -> None:
+    record = Record(
+        title="Climate change 2021",
+        author="Intergovernmental Panel on Climate Change",
+        contributors=[
+            {"name": "Intergovernmental Panel on Climate Change", "role": "author"}
+        ],
+        year=2021,
+    )
+    metadata = book("Climate Change 2021", author=author)
+    metadata["issued"] = {"date-parts": [[2021]]}
+    assert locate.similarity(metadata, record) >= 95
+
+
 def test_identifiers_are_read_from_every_field() -> None:
     metadata = {
         "ISBN": "0-415-90808-6, 978-0-415-90808-5",
