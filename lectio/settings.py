@@ -237,3 +237,9 @@ if env_bool("LECTIO_LTI_IFRAME_COOKIES", SESSION_COOKIE_SECURE):
 LECTIO_LTI_MAX_TOKEN_AGE = int(os.environ.get("LECTIO_LTI_MAX_TOKEN_AGE", "300"))
 # Total time for fetching a platform's key set or calling its services.
 LECTIO_LTI_FETCH_TIMEOUT = float(os.environ.get("LECTIO_LTI_FETCH_TIMEOUT", "5"))
+# Cookies for the iframe are also Partitioned (CHIPS): browsers that block
+# third-party cookies keep those, in a jar for the LMS's site only.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "lectio.lti.cookies.partitioned_cookies",
+)

@@ -488,6 +488,20 @@ def test_the_browser_cookie_is_samesite_none_secure(
     assert cookie["secure"] is True
     assert cookie["httponly"] is True
     assert cookie["path"] == "/lti/"
+    # Kept by browsers that block third-party cookies, for the LMS's site only.
+    assert cookie.output().endswith("; Partitioned")
+
+
+def test_session_cookies_for_the_iframe_are_partitioned(
+    test_platform: TestPlatform, course: Course, settings: Any
+) -> None:
+    settings.SESSION_COOKIE_SAMESITE = "None"
+    settings.SESSION_COOKIE_SECURE = True
+    response = test_platform.launch(Client())
+    session = response.cookies[settings.SESSION_COOKIE_NAME].output()
+    assert "SameSite=None" in session
+    assert "Secure" in session
+    assert session.endswith("; Partitioned")
 
 
 def test_login_redirects_to_the_platform_with_state_and_nonce(
