@@ -144,12 +144,14 @@ def _parse(text: str) -> ParseResult:
         name = (ref_type.get("name") or "") if ref_type is not None else ""
         ris_type = REF_TYPES.get(name.strip().lower(), "GEN")
         csl = ris._csl(ris_type, pairs)
-        if not any(csl.get(k) for k in ("title", "container-title", "author")):
+        if not any(
+            csl.get(k) for k in ("title", "container-title", "author", "editor")
+        ):
             result.errors.append(
                 EntryError(
                     number=number,
                     line=0,
-                    reason="the record has no title, journal or author",
+                    reason="the record has no title, journal, author or editor",
                 )
             )
             continue

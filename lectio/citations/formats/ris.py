@@ -25,6 +25,7 @@ from lectio.citations.formats.common import (
     decode,
     file_error,
     looks_binary,
+    material_from_csl,
     name_text,
     parse_date,
     split_name,
@@ -332,12 +333,14 @@ def _parse(text: str) -> ParseResult:
         if parsed:
             ris_type = str(parsed[0].get("TY") or "").strip().upper()
         csl = _csl(ris_type, pairs)
-        if not any(csl.get(k) for k in ("title", "container-title", "author")):
+        if not any(
+            csl.get(k) for k in ("title", "container-title", "author", "editor")
+        ):
             result.errors.append(
                 EntryError(
                     number=number,
                     line=line,
-                    reason="the entry has no title, journal or author",
+                    reason="the entry has no title, journal, author or editor",
                 )
             )
             continue
@@ -373,8 +376,6 @@ def _material(ris_type: str, csl: dict[str, Any]) -> str:
         return MaterialType.EBOOK
     if ris_type == "JFULL":
         return MaterialType.JOURNAL
-    from lectio.citations.formats.common import material_from_csl
-
     return material_from_csl(str(csl.get("type")))
 
 
@@ -583,7 +584,7 @@ def _identifier(csl: dict[str, Any], value: str, ris_type: str) -> None:
     elif _ISBN.match(value):
         key = "ISBN"
     else:
-        key = "ISSN" if ris_type in _SERIAL_TYPES or ris_type == "MGZN" else "ISBN"
+        key = "ISSN" if ris_type in _SERIAL_TYPES else "ISBN"
         if ris_type in ("RPRT", "PAT", "STAND", "DBASE"):
             csl.setdefault("number", value)
             return
