@@ -273,7 +273,9 @@ def parse(text: str) -> ParsedQuery:
     parsed = ParsedQuery()
     text = clean(text)
     if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
+        cut = text[: MAX_QUERY_CHARS + 1]
+        # Cut at a space, so no word is left half-typed.
+        text = cut[: cut.rfind(" ")] if " " in cut else cut[:MAX_QUERY_CHARS]
         parsed.truncated = True
     parts = text.split('"')
     if len(parts) % 2 == 0:  # an unbalanced quote: the last one is ignored
