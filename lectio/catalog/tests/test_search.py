@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from lectio.catalog.models import Record, RecordIdentifier
 from lectio.catalog.search import (
     SearchQuery,
+    base,
     delete_records,
     index_records,
     rebuild_index,
     search,
     suggest,
 )
-from lectio.catalog.search import base
 
 pytestmark = pytest.mark.django_db
 
