@@ -632,16 +632,38 @@ def test_bad_decisions_are_refused(
     data: dict[str, str], suggestion: CitationMatch, client: Client, librarian: User
 ) -> None:
     client.force_login(librarian)
+    url = reverse("lists:locate_decide", args=[suggestion.pk])
 
-    response = client.post(
+    page = client.post(url, data, follow=True)
+    row = client.post(url, data, HTTP_HX_REQUEST="true")
+
+    assert page.redirect_chain == [(reverse("lists:locate"), 302)]
+    assert (
+        b"Choose to confirm or to reject" in page.content or b"missing" in page.content
+    )
+    # htmx swaps only a 200: the row comes back with the refusal in it.
+    assert (row.status_code, row["X-Refused"]) == (200, "400")
+    assert b'role="alert"' in row.content
+    assert CitationMatch.objects.get(pk=suggestion.pk).state == "suggested"
+
+
+def test_htmx_confirm_of_a_citation_linked_meanwhile_says_so_in_the_row(
+    suggestion: CitationMatch, client: Client, librarian: User
+) -> None:
+    client.force_login(librarian)
+    other = make_record(9, "Other")
+    Citation.objects.filter(pk=suggestion.citation_id).update(catalog_record=other)
+
+    row = client.post(
         reverse("lists:locate_decide", args=[suggestion.pk]),
-        data,
+        {"decision": "confirm", "version": suggestion.citation.version},
         HTTP_HX_REQUEST="true",
     )
 
-    assert response.status_code == 400
-    assert b'role="alert"' in response.content
-    assert CitationMatch.objects.get(pk=suggestion.pk).state == "suggested"
+    assert (row.status_code, row["X-Refused"]) == (200, "409")
+    html = row.content.decode()
+    assert "linked to a catalog record already" in html
+    assert 'value="confirm"' not in html
 
 
 def test_htmx_reject_answers_with_the_row(

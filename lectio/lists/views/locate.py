@@ -184,14 +184,18 @@ def locate_decide(request: AuthedHttpRequest, match_id: int) -> HttpResponse:
         except REFUSALS as refusal:
             status, error = 409, str(refusal)
     if is_htmx(request):
+        # The row itself, with the outcome or the refusal in it: htmx swaps only
+        # successful responses, so a refusal is a 200 here too.
         match.refresh_from_db()
         match.citation.refresh_from_db()
-        return render(
+        response = render(
             request,
             "lists/_locate_row.html",
             {"m": _row(match), "error": error, "next": back},
-            status=status,
         )
+        if error:
+            response["X-Refused"] = str(status)
+        return response
     if error:
         messages.error(request, error)
     elif decision == "confirm":
