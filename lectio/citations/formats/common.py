@@ -103,14 +103,26 @@ def looks_binary(text: str) -> bool:
 
 
 def decode(data: bytes) -> str:
-    """Text from a file's bytes: UTF-8 (with or without BOM), UTF-16 with a BOM,
-    else Latin-1 (which never fails: reference managers on old systems write it)."""
+    """Text from a file's bytes: UTF-8 (with or without BOM), UTF-16 (with a BOM, or
+    without one when every other byte of the start is zero), else Windows-1252 and
+    finally Latin-1, which never fails (reference managers on older systems write
+    both)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    head = data[:2000]
+    if len(head) >= 8 and len(head) % 2 == 0:
+        if head[1::2].count(0) > len(head) * 0.45 and head[0::2].count(0) == 0:
+            return data.decode("utf-16-le", errors="replace")
+        if head[0::2].count(0) > len(head) * 0.45 and head[1::2].count(0) == 0:
+            return data.decode("utf-16-be", errors="replace")
     try:
         return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
 

@@ -111,6 +111,10 @@ def test_unicode_to_latex_escapes_what_latex_would_read_back():
         ("Müller".encode("utf-16"), "Müller"),
         ("Müller".encode("utf-16-be").join([b"\xfe\xff", b""]), "Müller"),
         ("Müller".encode("latin-1"), "Müller"),
+        ("“Müller” – 5 €".encode("cp1252"), "“Müller” – 5 €"),
+        ("TY  - BOOK Müller".encode("utf-16-le"), "TY  - BOOK Müller"),
+        ("TY  - BOOK Müller".encode("utf-16-be"), "TY  - BOOK Müller"),
+        (b"\x81\x8d caf\xe9", "\x81\x8d café"),
     ],
 )
 def test_decode_reads_the_encodings_reference_managers_write(data, text):
