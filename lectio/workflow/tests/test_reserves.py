@@ -433,3 +433,24 @@ def test_end_reserves_command_refuses_a_bad_date(db: None) -> None:
 def test_end_reserves_job_runs(placed: CourseReserve, linked: Citation) -> None:
     Citation.objects.filter(pk=linked.pk).delete()
     assert reserves.end_reserves_job.call() == 1
+
+
+def test_work_page_and_queue_offer_put_on_reserve(
+    reserves_request: ProcessingRequest,
+    linked: Citation,
+    sent_list: ReadingList,
+    instructor: User,
+    librarian: User,
+    client_for: Any,
+) -> None:
+    unlinked = citation_titled(sent_list, "On Anthologies")
+    purchase = workflow.request_create(
+        actor=instructor, citation=unlinked, kind="purchase", copies=1
+    )
+    client = client_for(librarian)
+    body = client.get(reverse("workflow:work", args=[sent_list.pk])).content.decode()
+    assert reverse("workflow:request_reserve", args=[reserves_request.pk]) in body
+    # A purchase of an item not in the catalog yet is offered from the queue only.
+    assert reverse("workflow:request_reserve", args=[purchase.pk]) not in body
+    body = client.get(reverse("workflow:queue", args=["purchase"])).content.decode()
+    assert reverse("workflow:request_reserve", args=[purchase.pk]) in body
