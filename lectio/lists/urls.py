@@ -61,4 +61,9 @@ urlpatterns = [
     path(
         "citations/<int:citation_id>/send/", items.citation_send, name="citation_send"
     ),
+    path(
+        "citations/<int:citation_id>/unlink/",
+        locate.citation_unlink,
+        name="citation_unlink",
+    ),
 ]

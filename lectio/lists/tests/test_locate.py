@@ -785,3 +785,29 @@ def test_the_command_prints_the_counts(
 def test_the_command_refuses_bad_arguments(args: tuple[str, ...], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         _run(*args)
+
+
+def test_an_editor_removes_a_wrong_link_from_the_citation_page(
+    empty_list: ReadingList, instructor: User, client: Client
+) -> None:
+    record = make_record(
+        1, "Teaching to Transgress", identifiers={"isbn": [HOOKS_ISBN]}
+    )
+    citation = cite(empty_list, instructor, "Teaching to Transgress", ISBN=HOOKS_ISBN)
+    locate.locate_citations(reading_list=empty_list)
+    citation.refresh_from_db()
+    client.force_login(instructor)
+    page = client.get(reverse("lists:citation_detail", args=[citation.pk]))
+    assert b"Not this record: remove the link" in page.content
+    url = reverse("lists:citation_unlink", args=[citation.pk])
+
+    stale = client.post(url, {"version": citation.version - 1}, follow=True)
+    missing = client.post(url, {}, follow=True)
+    assert b"Someone else changed this" in stale.content
+    assert b"missing the item" in missing.content
+    assert Citation.objects.get(pk=citation.pk).catalog_record_id == record.pk
+
+    done = client.post(url, {"version": citation.version}, follow=True)
+    assert b"no longer linked" in done.content
+    assert Citation.objects.get(pk=citation.pk).catalog_record_id is None
+    assert locate.locate_citations(reading_list=empty_list).linked == 0

@@ -213,6 +213,8 @@ def build_world() -> World:
         control_number="MX-1", title="The Canon and Its Critics"
     )
     world.record_id = record.pk
+    # Every list's pending citation is linked to the record (to be unlinked).
+    Citation.objects.filter(pk__in=world.pending.values()).update(catalog_record=record)
     world.match_id = CitationMatch.objects.create(
         citation_id=world.complete[DRAFT],
         record=record,
@@ -561,6 +563,12 @@ def _expect_locate_decide(method: str, ctx: Ctx) -> int | str:
     return 302 if ctx.role in (LIBRARIAN, ADMIN) else 403
 
 
+def effect_citation_unlink(ctx: Ctx) -> None:
+    citation = Citation.objects.get(pk=ctx.citation_id())
+    assert (citation.catalog_record_id, citation.version) == (None, 2)
+    assert CitationMatch.objects.get(citation=citation).state == "rejected"
+
+
 def effect_locate_decide(ctx: Ctx) -> None:
     citation = Citation.objects.get(pk=ctx.world.complete[DRAFT])
     assert citation.catalog_record_id == ctx.world.record_id
@@ -829,6 +837,19 @@ ROUTES: dict[str, Route] = {
         methods=POST_ONLY,
         data=lambda ctx: {"direction": "down"},
         effect=effect_citation_move,
+    ),
+    "lists:citation_unlink": Route(
+        kwargs=_citation_kw,
+        need=EDIT,
+        methods=POST_ONLY,
+        variants=("pending",),
+        data=lambda ctx: {"version": _version(Citation, ctx.citation_id())},
+        effect=effect_citation_unlink,
+        location=lambda ctx: _login_or(
+            ctx,
+            reverse("lists:citation_unlink", args=[ctx.citation_id()]),
+            lambda: reverse("lists:citation_detail", args=[ctx.citation_id()]),
+        ),
     ),
     "lists:citation_send": Route(
         kwargs=_citation_kw,

@@ -235,6 +235,30 @@ def locate_list(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
     return redirect(list_url(reading_list.pk))
 
 
+@login_required
+@require_POST
+def citation_unlink(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
+    """Removes a citation's link to its catalog record (a wrong match); Locate will
+    not link the pair again."""
+    citation = selectors.citation_get_for_editor(
+        user=request.user, citation_id=citation_id
+    )
+    back = reverse("lists:citation_detail", args=[citation.pk])
+    version_text = request.POST.get("version", "")
+    if not version_text.isdigit():
+        messages.error(request, _("The form is missing the item's version; reload."))
+        return redirect(back)
+    try:
+        locate.citation_unlink(
+            actor=request.user, citation=citation, expected_version=int(version_text)
+        )
+    except (StaleVersion, *REFUSALS) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The item is no longer linked to that record."))
+    return redirect(back)
+
+
 def _row(match: CitationMatch) -> CitationMatch:
     setattr(match, "identifiers", match_identifiers(match))  # noqa: B010
     setattr(match, "decided_label", decided_label(match))  # noqa: B010
