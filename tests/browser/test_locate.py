@@ -110,6 +110,32 @@ def test_a_librarian_confirms_a_suggestion_and_the_student_sees_availability(
     expect(item).to_contain_text("Available (1 of 1 copy)")
     violations = axe_violations(student_page)
     assert not violations, describe_violations(violations)
+    item.get_by_role("link", name="Details and my note").click()
+    expect(student_page.get_by_role("heading", name="In the library")).to_be_visible()
+    expect(student_page.get_by_text("Available (1 of 1 copy)")).to_be_visible()
+    violations = axe_violations(student_page)
+    assert not violations, describe_violations(violations)
+
+
+def test_the_editor_sees_availability_and_can_undo_a_link(
+    scene: Scene, page: Page, login: Login, instructor: User, axe_violations: AxeRun
+) -> None:
+    Citation.objects.filter(pk=scene.citation.pk).update(catalog_record=scene.record)
+    login(page, instructor)
+    page.goto(f"/lists/{scene.reading_list.pk}/")
+    expect(page.locator(f"#c{scene.citation.pk}")).to_contain_text(
+        "Available (1 of 1 copy)"
+    )
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+    page.goto(f"/citations/{scene.citation.pk}/")
+    page.get_by_role("button", name="Not this record: remove the link").click()
+
+    expect(
+        page.get_by_text("The item is no longer linked to that record.")
+    ).to_be_visible()
+    assert Citation.objects.get(pk=scene.citation.pk).catalog_record_id is None
 
 
 def test_rejecting_by_keyboard_keeps_focus_on_the_page(
