@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -159,15 +159,30 @@ def request_put_on_reserve(
     return reserve
 
 
-def _still_listed() -> Exists:
-    """An active citation of the reserve's record on an active list of its course."""
-    return Exists(
-        Citation.objects.filter(
-            catalog_record_id=OuterRef("item__record_id"),
-            reading_list__courses=OuterRef("course_id"),
-        )
+def _active_on_course() -> QuerySet[Citation]:
+    return (
+        Citation.objects.filter(reading_list__courses=OuterRef("course_id"))
         .exclude(status=CitationStatus.INACTIVE)
         .exclude(reading_list__status=ListStatus.INACTIVE)
+    )
+
+
+def _still_listed() -> Q:
+    """An active citation of the reserve's record on an active list of its course,
+    or the citation whose request placed the reserve, still active there (a copy put
+    on reserve by barcode for a citation not linked to the catalog)."""
+    return Q(
+        Exists(
+            _active_on_course().filter(catalog_record_id=OuterRef("item__record_id"))
+        )
+    ) | Q(
+        Exists(
+            _active_on_course().filter(
+                pk__in=ProcessingRequest.objects.filter(
+                    pk=OuterRef(OuterRef("request_id"))
+                ).values("citation_id")
+            )
+        )
     )
 
 

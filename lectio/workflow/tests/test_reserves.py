@@ -454,3 +454,26 @@ def test_work_page_and_queue_offer_put_on_reserve(
     assert reverse("workflow:request_reserve", args=[purchase.pk]) not in body
     body = client.get(reverse("workflow:queue", args=["purchase"])).content.decode()
     assert reverse("workflow:request_reserve", args=[purchase.pk]) in body
+
+
+def test_a_reserve_by_barcode_stays_while_its_citation_is_listed(
+    sent_list: ReadingList,
+    instructor: User,
+    librarian: User,
+    course: Course,
+    record: Record,
+) -> None:
+    unlinked = citation_titled(sent_list, "On Anthologies")
+    request = workflow.request_create(
+        actor=instructor, citation=unlinked, kind="reserves"
+    )
+    reserves.request_put_on_reserve(
+        actor=librarian, request=request, course=course, barcode="W1"
+    )
+    # Not linked to the record, but the citation the request was for is listed.
+    assert reserves.reserves_end_unlisted() == 0
+    list_services.citation_set_status(
+        actor=librarian, citation=unlinked, status=CitationStatus.INACTIVE
+    )
+    assert reserves.reserves_end_unlisted() == 1
+    assert _item("W1").location == "Stacks"
