@@ -7,7 +7,9 @@ reserve for one of the list's courses, in one transaction with the request's sta
 
 A reserve ends when its course has ended (`catalog.reserves`) or when the copy's record
 is no longer on any active list of the course: every citation of it on those lists was
-deleted or set Inactive, or the lists were set Inactive. Lists' services have no hook
+deleted or set Inactive, or the lists were set Inactive (a copy put on reserve by
+barcode for a citation not linked to the catalog stays while that citation does). Lists'
+services have no hook
 for a citation's deletion or status change, so the second check runs from
 `end_reserves()` (the `lectio end-reserves` command and the `end_reserves_job` task),
 not at the moment of the change.
