@@ -250,15 +250,22 @@ def _split_concatenation(raw: str) -> list[str]:
         return [raw.strip()]
     parts: list[str] = []
     current: list[str] = []
-    depth, quoted = 0, False
+    depth, quoted, escaped = 0, False, False
     for ch in raw:
-        if ch == "{" and not quoted:
+        if escaped:
+            # \{, \} and \# are characters, not structure.
+            escaped = False
+            current.append(ch)
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "{":
             depth += 1
-        elif ch == "}" and not quoted:
+        elif ch == "}":
             depth -= 1
         elif ch == '"' and depth == 0:
             quoted = not quoted
-        if ch == "#" and depth == 0 and not quoted:
+        elif ch == "#" and depth == 0 and not quoted:
             parts.append("".join(current))
             current = []
             continue
@@ -581,7 +588,7 @@ def _record(entry: Entry, taken: set[str]) -> str:
 
 def _escape(text: str) -> str:
     # "--" would come back as a dash; keep the hyphens apart.
-    return unicode_to_latex(text).replace("--", "-{}-")
+    return re.sub(r"-(?=-)", "-{}", unicode_to_latex(text))
 
 
 def _escape_verbatim(value: Any) -> str:

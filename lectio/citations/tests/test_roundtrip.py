@@ -3,6 +3,8 @@
 import copy
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lectio.citations.formats import bibtex, csljson, ris
 from lectio.citations.formats.common import Entry
@@ -185,3 +187,37 @@ def test_writing_twice_gives_the_same_text(module):
     first = module.dumps(ENTRIES)
     again = module.dumps(module.parse(first).entries)
     assert again == first
+
+
+SPECIALS = list("aZé\\{}~$%&#_^-'\"`,;.@=[]()|<>*+!?/ßøł")
+WORD = st.text(alphabet=st.sampled_from(SPECIALS), min_size=1, max_size=8)
+PHRASE = st.lists(WORD, min_size=1, max_size=5).map(" ".join)
+NAME = st.builds(
+    lambda family, given: {"family": family, "given": given},
+    st.text(alphabet="aZéßø-'", min_size=1, max_size=6).filter(
+        lambda w: w[0].isalpha()
+    ),
+    st.text(alphabet="aZé.-'", min_size=1, max_size=6).filter(lambda w: w[0].isalpha()),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=PHRASE,
+    container=PHRASE,
+    publisher=PHRASE,
+    note=PHRASE,
+    authors=st.lists(NAME, min_size=1, max_size=3),
+)
+def test_any_text_survives_every_format(title, container, publisher, note, authors):
+    csl = {
+        "type": "article-journal",
+        "title": title,
+        "container-title": container,
+        "publisher": publisher,
+        "note": note,
+        "author": authors,
+    }
+    for module in (ris, bibtex, csljson):
+        [entry] = module.parse(module.dumps([Entry(MaterialType.ARTICLE, csl)])).entries
+        assert {k: entry.csl.get(k) for k in csl} == csl, module.__name__
