@@ -103,23 +103,27 @@ def _top_id() -> int:
 
 
 def _delete_above(top: int) -> None:
-    """Removes the records a round created (ids above `top`)."""
+    """Removes the records a round created (ids above `top`), with their
+    identifiers, the copies their holdings fields made and their index entries."""
     from lectio.catalog import search
-    from lectio.catalog.models import Record, RecordIdentifier
+    from lectio.catalog.models import Item, Record, RecordIdentifier
 
-    ids = list(Record.objects.filter(id__gt=top).values_list("id", flat=True))
+    ids = list(
+        Record.objects.filter(id__gt=top).order_by("id").values_list("id", flat=True)
+    )
     qn = connection.ops.quote_name
     for start in range(0, len(ids), 20_000):
         chunk = ids[start : start + 20_000]
+        low, high = chunk[0], chunk[-1]
         with transaction.atomic():
             search.delete_records(chunk)
             with connection.cursor() as cursor:
-                low, high = chunk[0], chunk[-1]
-                cursor.execute(
-                    f"DELETE FROM {qn(RecordIdentifier._meta.db_table)} "
-                    "WHERE record_id >= %s AND record_id <= %s",
-                    [low, high],
-                )
+                for model in (RecordIdentifier, Item):
+                    cursor.execute(
+                        f"DELETE FROM {qn(model._meta.db_table)} "
+                        "WHERE record_id >= %s AND record_id <= %s",
+                        [low, high],
+                    )
                 cursor.execute(
                     f"DELETE FROM {qn(Record._meta.db_table)} "
                     "WHERE id >= %s AND id <= %s",
@@ -172,6 +176,7 @@ def _run(options: Options) -> list[Result]:
                 try:
                     seconds, out = _child(MEASURED, path, meas_cpu)
                     report = json.loads(out)
+                    options.log(f"  round {i + 1}: loader {seconds:.1f} s {out}")
                 finally:
                     _delete_above(top)
                 meas.append(seconds)
