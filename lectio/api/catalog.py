@@ -72,9 +72,12 @@ class IdentifierOut(Schema):
 
 class SearchPage(PageMeta):
     results: list[RecordBrief]
+    total_capped: bool = Field(
+        description="true when there are more than 1,000 matches (total then says 1,000)"
+    )
     facets: FacetsOut
     facets_partial: bool = Field(
-        description="true when the facets count only the first 2,000 matches"
+        description="true when the facets count only the first 1,000 matches (in index order)"
     )
     identifier: IdentifierOut | None = Field(
         None, description="Set when the query was an ISBN, ISSN, LCCN, OCLC or DOI"
@@ -265,6 +268,7 @@ def catalog_search(request: HttpRequest, query: Query[SearchParams]) -> dict[str
             key: [vars(v) for v in values] for key, values in result.facets.items()
         },
         "facets_partial": result.facets_partial,
+        "total_capped": result.total_capped,
         "identifier": (
             {"kind": result.identifier[0], "value": result.identifier[1]}
             if result.identifier

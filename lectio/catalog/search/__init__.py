@@ -37,9 +37,11 @@ __all__ = [
 # Ranked window: the candidates scored per query (title matches first, then matches
 # anywhere, each in key order). Pages beyond it widen the window to reach them.
 RANKED = 200
-# Facets are counted over at most this many matches (in key order); beyond it the
-# result says `facets_partial`.
-FACET_LIMIT = 2000
+# The facets and the total are counted over at most this many matches (the first
+# in key order): beyond it, `facets_partial` and `total_capped` say so and `total`
+# is COUNT_CAP ("1,000 or more"). See docs/search.md for why.
+FACET_LIMIT = 1000
+COUNT_CAP = FACET_LIMIT
 MAX_WINDOW = 10_000
 FACET_KEYS = ("format", "year", "language", "available_now", "on_reserve")
 
@@ -74,6 +76,8 @@ class SearchResult:
     message: str = ""
     # True when the facets were counted over the first FACET_LIMIT matches only.
     facets_partial: bool = False
+    # True when there are more than COUNT_CAP matches: `total` is then COUNT_CAP.
+    total_capped: bool = False
 
 
 def _backend() -> base.Backend:
@@ -326,35 +330,38 @@ def search(query: SearchQuery) -> SearchResult:
     )
     backend = _backend()
     window = max(RANKED, offset + limit)
-    if words:
+    # The first matches in key order, with their facet columns: all of them when
+    # there are no more than FACET_LIMIT (then the total and the facets are exact).
+    rows = backend.facet_rows(match, FACET_LIMIT + 1)
+    complete = len(rows) <= FACET_LIMIT
+    total = len(rows)
+    if not words:
+        keys = [row[0] for row in rows[: offset + limit]]
+        if len(keys) < offset + limit and not complete:
+            keys = backend.keys(match, offset + limit)
+        page = keys[offset:]
+    else:
         keys = backend.keys(replace(match, title_only=True), window)
         if len(keys) < window:
             seen = set(keys)
-            keys += [k for k in backend.keys(match, window) if k not in seen]
+            anywhere = [row[0] for row in rows[:window]]
+            if len(anywhere) < window and not complete:
+                anywhere = backend.keys(match, window)
+            keys += [k for k in anywhere if k not in seen]
         fields = backend.fields(keys)
         scorer = base.Scorer(parsed)
         keys.sort(
-            key=lambda k: (
-                -scorer(fields.get(k, ("", "", "", ""))),
-                to_key_id(k),
-            )
+            key=lambda k: (-scorer(fields.get(k, ("", "", "", ""))), to_key_id(k))
         )
         page = keys[offset : offset + limit]
-    else:
-        page = backend.keys(match, offset + limit)[offset:]
     facets: dict[str, list[FacetValue]] = {k: [] for k in FACET_KEYS}
-    partial = False
+    partial = not complete
     if query.facets:
-        # The facet rows count the matches too, unless there are more than the
-        # facet limit: then an exact count.
-        rows = backend.facet_rows(match, FACET_LIMIT + 1)
-        partial = len(rows) > FACET_LIMIT
-        total = backend.count(match) if partial else len(rows)
-        facets = _facets(rows[:FACET_LIMIT])
-    else:
-        total = backend.count(match)
+        facets = _facets([row[1:] for row in rows[:FACET_LIMIT]])
+    capped = total > COUNT_CAP
     return SearchResult(
-        total=total,
+        total=min(total, COUNT_CAP),
+        total_capped=capped,
         records=_page_records([to_key_id(k) for k in page]),
         facets=facets,
         message=message,

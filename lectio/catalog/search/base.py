@@ -414,7 +414,8 @@ class Backend:
         """The first `limit` matching keys, in key order."""
         raise NotImplementedError
 
-    def count(self, match: Match) -> int:
+    def count(self, match: Match, cap: int) -> int:
+        """How many documents match, counting no further than `cap`."""
         raise NotImplementedError
 
     def fields(self, keys: list[int]) -> dict[int, tuple[str, str, str, str]]:
@@ -422,6 +423,6 @@ class Backend:
         raise NotImplementedError
 
     def facet_rows(self, match: Match, limit: int) -> list[tuple]:
-        """(format, year, language, available_now, on_reserve) of the records of the
-        first `limit` matching keys."""
+        """(key, format, year, language, available_now, on_reserve) of the first
+        `limit` matches, in key order."""
         raise NotImplementedError

@@ -13,15 +13,21 @@ gives the key order.
 
 from __future__ import annotations
 
-from django.db import connection
+from typing import Any
 
-from lectio.catalog.search.base import FIELDS, Backend, Document, Match
+from django.db import connection, transaction
+
+from lectio.catalog.search.base import FIELDS, KEY_BITS, Backend, Document, Match
 
 TABLE = "catalog_search"
 
 
 WEIGHT = dict(zip(FIELDS, "ABCD", strict=True))
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme
+# Title-length buckets as words (b_0 ... b_40, the last for 40 words and more): the
+# first N matches in key order are read bucket by bucket, so PostgreSQL visits about
+# N rows instead of every match (see `_in_key_order`).
+BUCKETS = 40
 
 
 def _lexeme(token: str) -> str:
@@ -39,7 +45,8 @@ def tsvector(doc: Document) -> str:
                 entry.append(f"{pos}{weight}")
             pos += 1
         pos += 1
-    for token in doc.meta.split():
+    bucket = min(doc.skey >> KEY_BITS, BUCKETS)
+    for token in [*doc.meta.split(), f"b_{bucket}"]:
         positions.setdefault(token, []).append(f"{pos}D")
         pos += 1
     return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
@@ -60,7 +67,7 @@ def tsquery(match: Match) -> str:
     return " & ".join(parts)
 
 
-def _select(match: Match, columns: str) -> tuple[str, list]:
+def _conditions(match: Match) -> tuple[list[str], list[str]]:
     query = tsquery(match)
     conditions, params = [], []
     if query:
@@ -70,8 +77,106 @@ def _select(match: Match, columns: str) -> tuple[str, list]:
         conditions.append("s.available_now")
     if match.on_reserve:
         conditions.append("s.on_reserve")
+    return conditions, params
+
+
+def _select(match: Match, columns: str) -> tuple[str, list]:
+    conditions, params = _conditions(match)
     where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
     return f"SELECT {columns} FROM {TABLE} s{where}", params
+
+
+# Up to this many matches are read in one go and sorted here; more than that, and
+# they are read bucket by bucket.
+PROBE = 2000
+
+
+def _in_key_order(match: Match, columns: str, limit: int) -> list[tuple]:
+    """The first `limit` matches in key order (`columns` then the key, per row).
+
+    A match set of up to PROBE rows is read whole (one bitmap scan) and sorted
+    here. A bigger one is read by title-length bucket: one statement of a part per
+    bucket (that bucket's matches, sorted), appended in bucket order, so PostgreSQL
+    stops at the LIMIT after the first few buckets instead of reading every match
+    of a common word. (Part by part is slow for a rare word, which is why the probe
+    comes first.)"""
+    conditions, params = _conditions(match)
+    where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+    probe = max(limit, PROBE)
+    query = tsquery(match)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        common = bool(query) and _likely_matches(cursor, match) > probe
+        if query:
+            # Only the GIN index answers well: the planner's guesses for weighted
+            # words (title only) are those of the bare word, and it would rather
+            # scan the table or walk the key index, testing every row.
+            cursor.execute(
+                "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+                "SET LOCAL max_parallel_workers_per_gather = 0"
+            )
+        if not common:
+            cursor.execute(
+                f"SELECT {columns}, s.skey FROM {TABLE} s{where} LIMIT %s",
+                [*params, probe + 1],
+            )
+            rows = cursor.fetchall()
+            if len(rows) <= probe:
+                rows.sort(key=lambda row: row[-1])
+                return rows[:limit]
+        if not query:
+            cursor.execute(
+                f"SELECT {columns}, s.skey FROM {TABLE} s{where} "
+                "ORDER BY s.skey LIMIT %s",
+                [*params, limit],
+            )
+            return list(cursor.fetchall())
+        flags = "".join(
+            f" AND s.{flag}"
+            for flag in ("available_now", "on_reserve")
+            if getattr(match, flag)
+        )
+        parts: list[str] = []
+        params = []
+        for bucket in range(BUCKETS + 1):
+            parts.append(
+                f"(SELECT {columns}, s.skey FROM {TABLE} s "
+                f"WHERE s.doc @@ %s::tsquery{flags} ORDER BY s.skey LIMIT %s)"
+            )
+            params += [f"({query}) & 'b_{bucket}'", str(limit)]
+        # Appended in order: PostgreSQL stops at the LIMIT.
+        cursor.execute(" UNION ALL ".join(parts) + " LIMIT %s", [*params, limit])
+        return list(cursor.fetchall())
+
+
+_STATISTICS: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+def _likely_matches(cursor: Any, match: Match) -> float:
+    """At most how many documents match, from PostgreSQL's statistics of the
+    commonest words (ANALYZE keeps them for a tsvector column): the count of the
+    rarest required word. Only the way of reading depends on it, never the answer,
+    so statistics of another day do no harm."""
+    stats = _STATISTICS.get(connection.settings_dict["NAME"])
+    if stats is None:
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], "
+            "s.most_common_elem_freqs FROM pg_class c LEFT JOIN pg_stats s "
+            "ON s.tablename = c.relname AND s.attname = 'doc' WHERE c.relname = %s",
+            [TABLE],
+        )
+        row = cursor.fetchone()
+        rows, words, freqs = row or (0, None, None)
+        stats = (
+            max(float(rows or 0), 0.0),
+            dict(zip(words or [], freqs or [], strict=False)),
+        )
+        _STATISTICS[connection.settings_dict["NAME"]] = stats
+    total, frequency = stats
+    words = [*match.terms, *(w for p in match.phrases for w in p)]
+    if match.prefix or not words:
+        return 0.0
+    # A word missing from the statistics is rarer than all of them.
+    return total * min(frequency.get(w, 0.0) for w in words)
 
 
 class PostgresBackend(Backend):
@@ -116,17 +221,15 @@ class PostgresBackend(Backend):
     def optimize(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
+        _STATISTICS.clear()
 
     def keys(self, match: Match, limit: int) -> list[int]:
-        sql, params = _select(match, "s.skey")
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " ORDER BY s.skey LIMIT %s", [*params, limit])
-            return [row[0] for row in cursor.fetchall()]
+        return [row[-1] for row in _in_key_order(match, "1", limit)]
 
-    def count(self, match: Match) -> int:
-        sql, params = _select(match, "count(*)")
+    def count(self, match: Match, cap: int) -> int:
+        sql, params = _select(match, "1")
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s) m", [*params, cap])
             return int(cursor.fetchone()[0])
 
     def fields(self, keys: list[int]) -> dict[int, tuple[str, str, str, str]]:
@@ -141,9 +244,7 @@ class PostgresBackend(Backend):
             return {key: tuple(values) for key, *values in cursor.fetchall()}  # type: ignore[misc]
 
     def facet_rows(self, match: Match, limit: int) -> list[tuple]:
-        sql, params = _select(
-            match, "s.format, s.year, s.language, s.available_now, s.on_reserve"
+        rows = _in_key_order(
+            match, "s.format, s.year, s.language, s.available_now, s.on_reserve", limit
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " ORDER BY s.skey LIMIT %s", [*params, limit])
-            return list(cursor.fetchall())
+        return [(row[-1], *row[:-1]) for row in rows]

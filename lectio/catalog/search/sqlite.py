@@ -112,9 +112,10 @@ class SqliteBackend(Backend):
             cursor.execute(sql, [expression(match), limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def count(self, match: Match) -> int:
+    def count(self, match: Match, cap: int) -> int:
+        sql = f"SELECT count(*) FROM ({_select(match, '1')} LIMIT %s)"
         with connection.cursor() as cursor:
-            cursor.execute(_select(match, "count(*)"), [expression(match)])
+            cursor.execute(sql, [expression(match), cap])
             return int(cursor.fetchone()[0])
 
     def fields(self, keys: list[int]) -> dict[int, tuple[str, str, str, str]]:
@@ -135,7 +136,7 @@ class SqliteBackend(Backend):
     def facet_rows(self, match: Match, limit: int) -> list[tuple]:
         sql = _select(
             match,
-            "d.format, d.year, d.language, d.available_now, d.on_reserve",
+            "d.skey, d.format, d.year, d.language, d.available_now, d.on_reserve",
             doc=True,
         )
         with connection.cursor() as cursor:

@@ -422,5 +422,9 @@ def test_year_cover():
 def test_query_count_is_bounded(catalog):
     with CaptureQueriesContext(connection) as queries:
         search(SearchQuery(text="history"))
-    # title matches, matches anywhere, stored text, facet rows, the page's records
-    assert len(queries) <= 5
+    # The first matches with their facet columns, the title matches, their stored
+    # text, the page's records; on PostgreSQL each of the first two also sets its
+    # plan in a savepoint (savepoint, SET LOCAL, release), and the word statistics
+    # are read once per process.
+    limit = 11 if connection.vendor == "postgresql" else 4
+    assert len(queries) <= limit, [q["sql"][:60] for q in queries]
