@@ -4,6 +4,8 @@ engines is the test that they give the same results for the same data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +25,7 @@ from lectio.catalog.search import (
 
 pytestmark = pytest.mark.django_db
 
-RECORDS = [
+RECORDS: list[tuple[Any, ...]] = [
     # control number, title, subtitle, author, year, language, format, subjects, extra
     (
         "c01",
