@@ -74,6 +74,31 @@ def course_match(value: str) -> Course | None:
     return only[0] if len(only) == 1 else None
 
 
+def _course_create(launch: Launch, value: str, user: User) -> Course | None:
+    """A course for a launch from one Lectio does not know, where the institution
+    allows it: the matched value as its code, the LMS's title as its name."""
+    if not launch.platform.create_courses:
+        return None
+    context = launch.claims.get(c.CONTEXT)
+    title = _text(context.get("title"), 300) if isinstance(context, dict) else ""
+    course, created = Course.objects.get_or_create(
+        code=value[:100], section="", defaults={"name": title or value}
+    )
+    if created:
+        event_record(
+            actor=user,
+            verb="course.create",
+            target_type="course",
+            target_id=course.pk,
+            summary=f"Made from a launch from {launch.platform.name}",
+            params={
+                "platform": launch.platform.pk,
+                "claim": launch.platform.course_claim,
+            },
+        )
+    return course
+
+
 def _names(claims: dict[str, Any]) -> dict[str, str]:
     names = {
         "first_name": _text(claims.get("given_name")),
@@ -201,6 +226,8 @@ def launch_arrive(launch: Launch) -> Arrival:
         _update_user(user, launch, role)
         value = course_value(launch.claims, launch.platform)
         course = course_match(value)
+        if course is None and value and role == "instructor":
+            course = _course_create(launch, value, user)
         if course is not None:
             _enrol(user, course, role, assistant)
     if value and course is None:

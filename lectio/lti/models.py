@@ -61,6 +61,16 @@ class Platform(models.Model):
             "there gets the Lectio account that has it."
         ),
     )
+    create_courses = models.BooleanField(
+        _(
+            "make a course for an instructor's launch from a course Lectio does not know"
+        ),
+        default=False,
+        help_text=_(
+            "With the matched value as its code and the LMS's course title as its "
+            "name. Off: such launches land on a page saying the course is unknown."
+        ),
+    )
     frame_origins = models.CharField(
         _("other origins that frame Lectio"),
         max_length=1000,

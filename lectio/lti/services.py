@@ -35,6 +35,7 @@ PLATFORM_FIELDS = (
     "course_claim",
     "administrator_role",
     "link_by_email",
+    "create_courses",
     "frame_origins",
 )
 

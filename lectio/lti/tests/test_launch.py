@@ -649,3 +649,41 @@ def test_refusal_pages_can_be_shown_in_the_platforms_frame(
     assert response["Content-Security-Policy"] == (
         f"frame-ancestors {ISSUER} https://school.lms.example.edu"
     )
+
+
+def test_an_instructor_launch_makes_the_course_where_allowed(
+    test_platform: TestPlatform, course: Course
+) -> None:
+    test_platform.platform.create_courses = True
+    test_platform.platform.save()
+    # A student's launch never makes one.
+    student = Client()
+    response = test_platform.launch(student, context_label="NEW200", sub=new_sub())
+    assert response["Location"] == reverse("lti:no_course")
+    assert not Course.objects.filter(code="NEW200").exists()
+    client = Client()
+    response = test_platform.launch(
+        client,
+        roles=[INSTRUCTOR_ROLE],
+        sub=new_sub(),
+        **{c.CONTEXT: {"id": "ctx-new", "label": "NEW200", "title": "New Course"}},
+    )
+    made = Course.objects.get(code="NEW200")
+    assert made.name == "New Course"
+    assert response["Location"] == reverse("lti:course", args=[made.pk])
+    assert Enrolment.objects.get(course=made).role == CourseRole.INSTRUCTOR
+
+
+def test_a_refused_launch_makes_no_course(
+    test_platform: TestPlatform, course: Course
+) -> None:
+    test_platform.platform.create_courses = True
+    test_platform.platform.save()
+    response = test_platform.launch(
+        Client(),
+        roles=[INSTRUCTOR_ROLE],
+        context_label="NEW300",
+        mutate=_set(aud="someone-else"),
+    )
+    assert response.status_code == 400
+    assert not Course.objects.filter(code="NEW300").exists()

@@ -45,6 +45,11 @@ class Command(BaseCommand):
             choices=AdministratorRole.values,
             default=AdministratorRole.INSTRUCTOR,
         )
+        add.add_argument(
+            "--create-courses",
+            action="store_true",
+            help="Make courses Lectio does not know from instructors' launches.",
+        )
         sub.add_parser("list", help="List platforms and their deployments.")
         remove = sub.add_parser("remove", help="Remove a platform.")
         remove.add_argument("--issuer", required=True)
@@ -96,6 +101,7 @@ class Command(BaseCommand):
             jwks_url=options["jwks_url"],
             course_claim=options["course_claim"],
             administrator_role=options["administrator_role"],
+            create_courses=options["create_courses"],
         )
         self.stdout.write(
             f"Registered {platform.name} ({platform.issuer}, client id "
