@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from lectio.lti.models import Platform
 
@@ -47,10 +48,20 @@ def allow_framing(response: HttpResponse, origins: list[str]) -> HttpResponse:
 
 def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Lets the launch's platform frame the view's answer; without a launch in the
-    session the answer keeps X-Frame-Options: DENY."""
+    session the answer keeps X-Frame-Options: DENY.
+
+    A request from inside a frame without a session (the browser did not keep
+    Lectio's cookie in the LMS's frame) gets a page saying so, which the frame may
+    show, instead of the login page, which it may not."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if (
+            not request.user.is_authenticated
+            and request.headers.get("Sec-Fetch-Dest") == "iframe"
+        ):
+            lost = render(request, "lti/session_lost.html", status=401)
+            return allow_framing(lost, all_frame_origins())
         response = view(request, *args, **kwargs)
         return allow_framing(response, frame_origins(request))
 

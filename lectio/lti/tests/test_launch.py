@@ -687,3 +687,32 @@ def test_a_refused_launch_makes_no_course(
     )
     assert response.status_code == 400
     assert not Course.objects.filter(code="NEW300").exists()
+
+
+def test_a_frame_without_a_session_explains_instead_of_the_login_page(
+    test_platform: TestPlatform, published_list: Any
+) -> None:
+    url = reverse("lti:list", args=[published_list.pk])
+    framed = Client().get(url, headers={"Sec-Fetch-Dest": "iframe"})
+    assert framed.status_code == 401
+    assert "did not keep Lectio's sign-in" in framed.content.decode()
+    assert framed["Content-Security-Policy"] == f"frame-ancestors {ISSUER}"
+    assert "X-Frame-Options" not in framed
+    # Top level, a guest goes to the login page as anywhere else.
+    top = Client().get(url)
+    assert top.status_code == 302
+    assert top["Location"].startswith("/login/")
+
+
+def test_the_embedded_list_costs_few_queries(
+    test_platform: TestPlatform,
+    published_list: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = Client()
+    test_platform.launch(client)
+    url = reverse("lti:list", args=[published_list.pk])
+    client.get(url)
+    # session, user, list with the facts, the platform's origins
+    with django_assert_max_num_queries(4):
+        assert client.get(url).status_code == 200
