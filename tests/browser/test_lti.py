@@ -205,6 +205,7 @@ def test_a_student_opens_the_course_list_inside_the_lms(
     published: ReadingList,
     course: Course,
     axe: Axe,
+    screenshot: Callable[[Page, str], None],
 ) -> None:
     page = new_page(viewport={"width": 440, "height": 900})
     open_from_lms(
@@ -218,6 +219,7 @@ def test_a_student_opens_the_course_list_inside_the_lms(
     user = User.objects.get(first_name="Bea")
     assert Enrolment.objects.get(user=user, course=course).role == CourseRole.STUDENT
     check_frame(page, "/lti/list/", axe)
+    screenshot(page, "lti-student-list-in-lms")
 
 
 def test_an_instructor_without_a_list_makes_one_inside_the_lms(
@@ -227,6 +229,7 @@ def test_an_instructor_without_a_list_makes_one_inside_the_lms(
     lms_server: ThreadingHTTPServer,
     course: Course,
     axe: Axe,
+    screenshot: Callable[[Page, str], None],
 ) -> None:
     page = new_page(viewport={"width": 440, "height": 900})
     open_from_lms(
@@ -245,3 +248,4 @@ def test_an_instructor_without_a_list_makes_one_inside_the_lms(
     frame.get_by_role("link", name="All lists of the course").click()
     expect(frame.get_by_role("heading", name="Add another list")).to_be_visible()
     check_frame(page, "/lti/course/", axe)
+    screenshot(page, "lti-instructor-course-in-lms")
