@@ -246,11 +246,14 @@ def _identifier_search(
     query: SearchQuery, identifier: tuple[str, str], limit: int, offset: int
 ) -> SearchResult:
     kind, value = identifier
-    rows = Record.objects.filter(
-        id__in=RecordIdentifier.objects.filter(kind=kind, value=value).values(
-            "record_id"
-        )
+    # Two index lookups (the identifier, then its records by id): a subquery lets
+    # the planner walk the records in id order instead.
+    ids = list(
+        RecordIdentifier.objects.filter(kind=kind, value=value)
+        .order_by("record_id")
+        .values_list("record_id", flat=True)[:MAX_WINDOW]
     )
+    rows = Record.objects.filter(id__in=ids)
     if query.formats:
         rows = rows.filter(format__in=query.formats)
     if query.languages:

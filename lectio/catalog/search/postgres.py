@@ -2,7 +2,8 @@
 
 `catalog_search` holds one row per record: the key (`skey`, see base.py), a tsvector
 built here from the pre-tokenised fields (title weight A, people B, subjects, series
-and publisher C, summary D, the filter tokens after them; one unused position
+and publisher C, summary D, the filter tokens after them, and the title's words
+again as t_word for title-only matching; one unused position
 between fields so a phrase never runs from one field into the next, as FTS5 columns
 keep it), the token text of each field for ranking, and the facet columns (format,
 year, language, and the availability flags kept in step by triggers). The tsvector and tsquery are
@@ -43,6 +44,13 @@ def tsvector(doc: Document) -> str:
             entry = positions.setdefault(token, [])
             if len(entry) < MAX_POSITIONS:
                 entry.append(f"{pos}{weight}")
+            if name == "title":
+                # The title's words once more as t_ words at the same positions:
+                # a title-only search is then a plain GIN lookup (no recheck of
+                # weights) with statistics of its own.
+                title = positions.setdefault("t_" + token, [])
+                if len(title) < MAX_POSITIONS:
+                    title.append(str(pos))
             pos += 1
         pos += 1
     bucket = min(doc.skey >> KEY_BITS, BUCKETS)
@@ -54,12 +62,12 @@ def tsvector(doc: Document) -> str:
 
 def tsquery(match: Match) -> str:
     """The tsquery literal of a match ('' when it has no condition at all)."""
-    label = ":A" if match.title_only else ""
-    parts = [_lexeme(t) + label for t in match.terms]
+    word = (lambda t: "t_" + t) if match.title_only else (lambda t: t)
+    parts = [_lexeme(word(t)) for t in match.terms]
     for phrase in match.phrases:
-        parts.append("(" + " <-> ".join(_lexeme(t) + label for t in phrase) + ")")
+        parts.append("(" + " <-> ".join(_lexeme(word(t)) for t in phrase) + ")")
     if match.prefix:
-        parts.append(_lexeme(match.prefix) + ":*" + ("A" if match.title_only else ""))
+        parts.append(_lexeme(word(match.prefix)) + ":*")
     for group in match.meta_any:
         if group == ("a_1",):
             continue  # every document
@@ -152,9 +160,8 @@ _STATISTICS: dict[str, tuple[float, dict[str, float]]] = {}
 
 
 def _likely_matches(cursor: Any, match: Match) -> float:
-    """At most how many documents match, from PostgreSQL's statistics of the
-    commonest words (ANALYZE keeps them for a tsvector column): the count of the
-    rarest required word. Only the way of reading depends on it, never the answer,
+    """About how many documents match, from PostgreSQL's statistics of the
+    commonest words (ANALYZE keeps them for a tsvector column). Only the way of reading depends on it, never the answer,
     so statistics of another day do no harm."""
     stats = _STATISTICS.get(connection.settings_dict["NAME"])
     if stats is None:
@@ -173,10 +180,18 @@ def _likely_matches(cursor: Any, match: Match) -> float:
         _STATISTICS[connection.settings_dict["NAME"]] = stats
     total, frequency = stats
     words = [*match.terms, *(w for p in match.phrases for w in p)]
+    if match.title_only:
+        words = ["t_" + w for w in words]
     if match.prefix or not words:
         return 0.0
-    # A word missing from the statistics is rarer than all of them.
-    return total * min(frequency.get(w, 0.0) for w in words)
+    # A word missing from the statistics is rarer than all of them; words are taken
+    # as independent (a common pair that mostly comes together, "united states",
+    # is underestimated and then read twice: once whole up to the probe, then by
+    # bucket).
+    estimate = total
+    for word in set(words):
+        estimate *= frequency.get(word, 0.0)
+    return estimate
 
 
 class PostgresBackend(Backend):
@@ -216,7 +231,7 @@ class PostgresBackend(Backend):
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"TRUNCATE {TABLE}")
 
     def optimize(self) -> None:
         with connection.cursor() as cursor:
