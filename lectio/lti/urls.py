@@ -8,6 +8,7 @@ urlpatterns = [
     path("login", launch.login, name="login"),
     path("launch", launch.launch, name="launch"),
     path("jwks", launch.jwks, name="jwks"),
+    path("open/<str:token>", launch.open_in_lectio, name="open"),
     path("course/<int:course_id>/", embed.course, name="course"),
     path("list/<int:list_id>/", embed.reading_list, name="list"),
     path("to/<str:kind>/<int:pk>/", embed.target, name="target"),

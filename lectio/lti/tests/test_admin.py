@@ -265,6 +265,7 @@ MATRIX: dict[str, tuple[Any, str, dict[str, int]]] = {
         },
     ),
     "jwks": (lambda w: [], "get", dict.fromkeys(ROLES, 200)),
+    "open": (lambda w: ["not-a-token"], "get", dict.fromkeys(ROLES, 400)),
     "login": (lambda w: [], "get", dict.fromkeys(ROLES, 400)),  # no iss
     "launch": (lambda w: [], "post", dict.fromkeys(ROLES, 400)),  # no state
     "course": (

@@ -265,3 +265,48 @@ def test_the_tool_publishes_its_public_keys_only(client: Client) -> None:
     both = json.loads(client.get(reverse("lti:jwks")).content)["keys"]
     assert [k["kid"] for k in both][0] == first[0]["kid"]
     assert len(both) == 2
+
+
+# --- from the frame to a Lectio tab of its own -------------------------------------
+
+
+def _open_link(html: str) -> str:
+    return "/lti/open/" + html.split('href="/lti/open/', 1)[1].split('"', 1)[0]
+
+
+def test_the_frame_opens_lectio_in_a_tab_signed_in_once(
+    test_platform: TestPlatform, published_list: ReadingList
+) -> None:
+    client, response = launched(test_platform)
+    page = client.get(response["Location"], follow=True)
+    link = _open_link(page.content.decode())
+    tab = Client()  # a top-level tab: the frame's partitioned cookies are not here
+    opened = tab.get(link)
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("lists:detail", args=[published_list.pk])
+    assert tab.session["_auth_user_id"] == client.session["_auth_user_id"]
+    assert tab.get(opened["Location"]).status_code == 200
+    # Once only, and only as signed.
+    again = Client().get(link)
+    assert again.status_code == 400
+    assert "_auth_user_id" not in Client().session
+    assert Client().get(link[:-2] + "xx").status_code == 400
+
+
+def test_an_old_or_foreign_hand_off_is_refused(
+    test_platform: TestPlatform, student: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core import signing
+
+    from lectio.lti import handoff
+
+    away = signing.dumps(
+        {"u": student.pk, "n": "n1", "p": "https://evil.example.com/"},
+        salt=handoff.SALT,
+    )
+    assert Client().get(reverse("lti:open", args=[away])).status_code == 400
+    link = handoff.handoff_url(student, "/courses/")
+    monkeypatch.setattr(handoff, "MAX_AGE", -1)
+    tab = Client()
+    assert tab.get(link).status_code == 400
+    assert "_auth_user_id" not in tab.session

@@ -20,6 +20,7 @@ from lectio.lists import reading, selectors, services
 from lectio.lists.models import ReadingList, Section
 from lectio.lists.permissions import TEACHING_ROLES, Right, is_staff, list_right
 from lectio.lti.framing import embeddable, launch_context
+from lectio.lti.handoff import handoff_url
 
 
 def _course_for(user: User, course_id: int) -> tuple[Course, bool]:
@@ -139,6 +140,9 @@ def reading_list(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
             "may_edit": right >= Right.EDIT,
             "notice": notice,
             "course_id": course_id,
+            "full_url": handoff_url(
+                request.user, reverse("lists:detail", args=[found.pk])
+            ),
         },
     )
 

@@ -21,6 +21,7 @@ from lectio.lti import claims as c
 from lectio.lti import keys
 from lectio.lti.arrival import launch_arrive
 from lectio.lti.framing import SESSION_KEY, all_frame_origins, allow_framing
+from lectio.lti.handoff import handoff_take
 from lectio.lti.launch import (
     BROWSER_COOKIE,
     STATE_SECONDS,
@@ -123,6 +124,19 @@ def launch(request: HttpRequest) -> HttpResponse:
         _landing(request, validated, context["course"]), status=303
     )
     return response
+
+
+@never_cache
+@require_safe
+def open_in_lectio(request: HttpRequest, token: str) -> HttpResponse:
+    """A link from the frame to the full site: signs its user in here, once."""
+    taken = handoff_take(token)
+    if taken is None:
+        return render(request, "lti/handoff_expired.html", status=400)
+    user, path = taken
+    if not (request.user.is_authenticated and request.user.pk == user.pk):
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(path)
 
 
 @require_safe
