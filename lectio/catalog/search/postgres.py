@@ -112,17 +112,9 @@ def _in_key_order(match: Match, columns: str, limit: int) -> list[tuple]:
     where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
     probe = max(limit, PROBE)
     query = tsquery(match)
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        common = bool(query) and _likely_matches(cursor, match) > probe
-        if query:
-            # Only the GIN index answers well: the planner's guesses for weighted
-            # words (title only) are those of the bare word, and it would rather
-            # scan the table or walk the key index, testing every row.
-            cursor.execute(
-                "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-                "SET LOCAL max_parallel_workers_per_gather = 0"
-            )
-        if not common:
+    with connection.cursor() as cursor:
+        if not (query and _likely_matches(cursor, match) > probe):
+            # A rare word: PostgreSQL's own estimate leads it to the GIN index.
             cursor.execute(
                 f"SELECT {columns}, s.skey FROM {TABLE} s{where} LIMIT %s",
                 [*params, probe + 1],
@@ -138,20 +130,27 @@ def _in_key_order(match: Match, columns: str, limit: int) -> list[tuple]:
                 [*params, limit],
             )
             return list(cursor.fetchall())
-        flags = "".join(
-            f" AND s.{flag}"
-            for flag in ("available_now", "on_reserve")
-            if getattr(match, flag)
+    flags = "".join(
+        f" AND s.{flag}"
+        for flag in ("available_now", "on_reserve")
+        if getattr(match, flag)
+    )
+    parts: list[str] = []
+    params = []
+    for bucket in range(BUCKETS + 1):
+        parts.append(
+            f"(SELECT {columns}, s.skey FROM {TABLE} s "
+            f"WHERE s.doc @@ %s::tsquery{flags} ORDER BY s.skey LIMIT %s)"
         )
-        parts: list[str] = []
-        params = []
-        for bucket in range(BUCKETS + 1):
-            parts.append(
-                f"(SELECT {columns}, s.skey FROM {TABLE} s "
-                f"WHERE s.doc @@ %s::tsquery{flags} ORDER BY s.skey LIMIT %s)"
-            )
-            params += [f"({query}) & 'b_{bucket}'", str(limit)]
-        # Appended in order: PostgreSQL stops at the LIMIT.
+        params += [f"({query}) & 'b_{bucket}'", str(limit)]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # Each part through the GIN index (not by walking the key index, testing
+        # every row), and the parts one after the other, in order: PostgreSQL then
+        # stops at the LIMIT.
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+            "SET LOCAL max_parallel_workers_per_gather = 0"
+        )
         cursor.execute(" UNION ALL ".join(parts) + " LIMIT %s", [*params, limit])
         return list(cursor.fetchall())
 
