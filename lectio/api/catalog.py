@@ -73,11 +73,11 @@ class IdentifierOut(Schema):
 class SearchPage(PageMeta):
     results: list[RecordBrief]
     total_capped: bool = Field(
-        description="true when there are more than 1,000 matches (total then says 1,000)"
+        description="true when there are more than 500 matches (total then says 500)"
     )
     facets: FacetsOut
     facets_partial: bool = Field(
-        description="true when the facets count only the first 1,000 matches (in index order)"
+        description="true when the facets count only the first 500 matches (in index order)"
     )
     identifier: IdentifierOut | None = Field(
         None, description="Set when the query was an ISBN, ISSN, LCCN, OCLC or DOI"

@@ -36,11 +36,11 @@ __all__ = [
 
 # Ranked window: the candidates scored per query (title matches first, then matches
 # anywhere, each in key order). Pages beyond it widen the window to reach them.
-RANKED = 200
+RANKED = 100
 # The facets and the total are counted over at most this many matches (the first
 # in key order): beyond it, `facets_partial` and `total_capped` say so and `total`
-# is COUNT_CAP ("1,000 or more"). See docs/search.md for why.
-FACET_LIMIT = 1000
+# is COUNT_CAP ("500 or more"). See docs/search.md for why.
+FACET_LIMIT = 500
 COUNT_CAP = FACET_LIMIT
 MAX_WINDOW = 10_000
 FACET_KEYS = ("format", "year", "language", "available_now", "on_reserve")
