@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lectio.accounts.models import Role, User
 from lectio.core.events import event_record
@@ -90,7 +91,8 @@ def _course_create(launch: Launch, value: str, user: User) -> Course | None:
             verb="course.create",
             target_type="course",
             target_id=course.pk,
-            summary=f"Made from a launch from {launch.platform.name}",
+            summary=_("Made from a launch from %(platform)s")
+            % {"platform": launch.platform.name},
             params={
                 "platform": launch.platform.pk,
                 "claim": launch.platform.course_claim,
@@ -166,7 +168,8 @@ def _user_for(launch: Launch, role: str) -> User:
                 verb="lti.user.link",
                 target_type="user",
                 target_id=user.pk,
-                summary=f"Linked to {launch.platform.name}",
+                summary=_("Linked to %(platform)s")
+                % {"platform": launch.platform.name},
                 params={"platform": launch.platform.pk},
             )
             return user

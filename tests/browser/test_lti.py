@@ -76,6 +76,7 @@ class FakeLms(BaseHTTPRequestHandler):
     live_url = ""
     roles: list[str] = []
     sub = ""
+    message_type = c.RESOURCE_LINK_REQUEST
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -124,11 +125,15 @@ class FakeLms(BaseHTTPRequestHandler):
                 "given_name": "Bea",
                 "family_name": "Browser",
                 c.VERSION: "1.3.0",
-                c.MESSAGE_TYPE: c.RESOURCE_LINK_REQUEST,
+                c.MESSAGE_TYPE: self.message_type,
                 c.DEPLOYMENT_ID: DEPLOYMENT_ID,
                 c.TARGET_LINK_URI: query["redirect_uri"],
                 c.ROLES: self.roles,
                 c.RESOURCE_LINK: {"id": "link-1"},
+                c.DEEP_LINKING_SETTINGS: {
+                    "deep_link_return_url": f"{self.issuer()}/return",
+                    "accept_types": ["ltiResourceLink"],
+                },
                 c.CONTEXT: {"id": "ctx-1", "label": "LIT101"},
             },
             pem(rsa_key("browser-lms")),
@@ -163,8 +168,10 @@ def open_from_lms(
     *,
     roles: list[str],
     sub: str,
+    message_type: str = c.RESOURCE_LINK_REQUEST,
 ) -> None:
     FakeLms.live_url, FakeLms.roles, FakeLms.sub = live_url, roles, sub
+    FakeLms.message_type = message_type
     page.goto(f"http://127.0.0.1:{server.server_address[1]}/course")
 
 
@@ -249,3 +256,30 @@ def test_an_instructor_without_a_list_makes_one_inside_the_lms(
     expect(frame.get_by_role("heading", name="Add another list")).to_be_visible()
     check_frame(page, "/lti/course/", axe)
     screenshot(page, "lti-instructor-course-in-lms")
+
+
+def test_an_instructor_picks_a_section_for_the_lms_course(
+    new_page: Callable[..., Page],
+    live_server: Any,
+    lms: None,
+    lms_server: ThreadingHTTPServer,
+    published: ReadingList,
+    instructor: User,
+    axe: Axe,
+) -> None:
+    page = new_page(viewport={"width": 440, "height": 900})
+    open_from_lms(
+        page,
+        lms_server,
+        live_server.url,
+        roles=[INSTRUCTOR],
+        sub="teacher-2",
+        message_type=c.DEEP_LINKING_REQUEST,
+    )
+    frame = page.frame_locator("iframe[title='Lectio']")
+    expect(frame.get_by_role("heading", name="Add to your course")).to_be_visible()
+    check_frame(page, "/lti/deep-link/", axe)
+    frame.get_by_label("Section: Week 1").check()
+    with page.expect_request(lambda r: r.url.endswith("/return")) as posted:
+        frame.get_by_role("button", name="Add to the course").click()
+    assert "JWT=" in (posted.value.post_data or "")
