@@ -259,3 +259,20 @@ def test_search_results_page_query_count_is_bounded(
         response = client.get(reverse(SEARCH), {"q": "botany", "available": "on"})
 
     assert len(response.context["rows"]) == PAGE_SIZE
+
+
+def test_a_capped_total_says_or_more(
+    client_for: Callable[[Any], Any],
+    student: User,
+    shelf: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lectio.catalog import search
+
+    make_record("The origin of continents")
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+
+    response = client_for(student).get(reverse(SEARCH), {"q": "origin"})
+
+    assert response.status_code == 200
+    assert "1 or more results" in response.content.decode()
