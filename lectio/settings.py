@@ -206,6 +206,18 @@ LECTIO_LOADER_MAX_BYTES = int(
     os.environ.get("LECTIO_LOADER_MAX_BYTES", str(64 * 1024 * 1024))
 )
 
+# Outbound fetches of URLs from outside (lectio/core/http_guard.py).
+LECTIO_FETCH_TIMEOUT = float(os.environ.get("LECTIO_FETCH_TIMEOUT", "15"))
+LECTIO_FETCH_MAX_BYTES = int(
+    os.environ.get("LECTIO_FETCH_MAX_BYTES", str(5 * 1024 * 1024))
+)
+LECTIO_FETCH_RATE = float(os.environ.get("LECTIO_FETCH_RATE", "30"))
+LECTIO_FETCH_ALLOW_ADDRESSES = [
+    a.strip()
+    for a in os.environ.get("LECTIO_FETCH_ALLOW_ADDRESSES", "").split(",")
+    if a.strip()
+]
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("LECTIO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
