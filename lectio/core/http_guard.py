@@ -246,6 +246,7 @@ def fetch(
     method: str = "GET",
     accept: Sequence[str] = DEFAULT_TYPES,
     headers: dict[str, str] | None = None,
+    content: bytes | None = None,
     user_key: str | None = None,
     max_bytes: int | None = None,
     timeout: float | None = None,
@@ -254,7 +255,9 @@ def fetch(
     transport: httpx.BaseTransport | None = None,
 ) -> FetchResult:
     """Fetch `url` under every rule above. `accept` lists the content types taken
-    (empty: any); `user_key` names whose rate limit the fetch counts against."""
+    (empty: any); `content` is a request body (a form or JSON POST: give its
+    Content-Type in `headers`; a 303 redirect drops it); `user_key` names whose rate
+    limit the fetch counts against."""
     if user_key is not None:
         rate = float(getattr(settings, "LECTIO_FETCH_RATE", 30))
         if rate > 0 and take(f"fetch:{user_key}", rate=rate / 60, burst=rate):
@@ -299,6 +302,7 @@ def fetch(
                 method,
                 _pinned_url(target),
                 headers=request_headers,
+                content=content,
                 extensions=extensions,
             )
             try:
@@ -315,7 +319,7 @@ def fetch(
                     current = urljoin(base, response.headers["location"].strip())
                     redirects.append(current)
                     if response.status_code == 303:
-                        method = "GET"
+                        method, content = "GET", None
                     continue
                 content_type = (
                     response.headers.get("content-type", "")

@@ -7,6 +7,7 @@ must count no hit at all."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -81,6 +82,21 @@ class _Site(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        answer = (
+            b'{"got": "'
+            + body
+            + b'", "type": "'
+            + self.headers.get_content_type().encode()
+            + b'"}'
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -341,3 +357,17 @@ def test_address_allowed(address: str, allowed: bool) -> None:
 def test_the_system_resolver_reads_numeric_hosts_as_loopback() -> None:
     # The reason names are checked after resolving, not by their spelling.
     assert http_guard.system_resolve("2130706433", 80) == ["127.0.0.1"]
+
+
+def test_a_body_is_posted(net: dict[str, Any]) -> None:
+    result = fetch(
+        f"{net['site']}/token",
+        method="POST",
+        content=b"grant_type=client_credentials",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert json.loads(result.text) == {
+        "got": "grant_type=client_credentials",
+        "type": "application/x-www-form-urlencoded",
+    }
