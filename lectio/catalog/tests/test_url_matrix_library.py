@@ -42,6 +42,7 @@ from lectio.catalog.models import (
 from lectio.catalog.urls_library import urlpatterns
 from lectio.core.factories import CourseFactory, UserFactory, enrol
 from lectio.core.models import Event
+from lectio.core.testing import rolled_back_world, session_keys
 from lectio.courses.models import CourseRole
 
 GUEST = "guest"
@@ -120,27 +121,14 @@ def build_world() -> World:
         reserve_id=reserve.pk,
         desk_id=desk.pk,
     )
-    for role, user in users.items():
-        login = Client()
-        login.force_login(user)
-        world.sessions[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
+    world.sessions.update(session_keys(users))
     world.baseline = db_state()
     return world
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-    try:
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from rolled_back_world(django_db_blocker, build_world)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from lectio.accounts.services import api_key_create
 from lectio.core.factories import UserFactory
 from lectio.core.jobs import job_create
 from lectio.core.models import Event, Job, JobState
+from lectio.core.testing import rolled_back_world, session_keys
 
 GUEST = "guest"
 STUDENT = "student"
@@ -94,28 +95,14 @@ def build_world() -> World:
         key_id=key.pk,
         secret=secret,
     )
-    for role, user in users.items():
-        login = Client()
-        login.force_login(user)
-        world.sessions[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
+    world.sessions.update(session_keys(users))
     world.baseline = db_state()
     return world
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    # Built once, rolled back after the module (like TestCase.setUpTestData).
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-    try:
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from rolled_back_world(django_db_blocker, build_world)
 
 
 @dataclass(frozen=True)

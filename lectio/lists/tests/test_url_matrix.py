@@ -38,6 +38,7 @@ from lectio.core.factories import (
     make_list,
 )
 from lectio.core.models import Job
+from lectio.core.testing import rolled_back_world, session_keys
 from lectio.courses.models import Course, CourseRole, Term
 from lectio.lists import reading, services
 from lectio.lists.models import (
@@ -221,28 +222,14 @@ def build_world() -> World:
         method=MatchMethod.TITLE,
         score=91.0,
     ).pk
-    for role, user in users.items():
-        login = Client()
-        login.force_login(user)
-        world.sessions[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
+    world.sessions.update(session_keys(users))
     world.baseline = db_state()
     return world
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    # Like TestCase.setUpTestData: built once, rolled back after the module.
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-    try:
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from rolled_back_world(django_db_blocker, build_world)
 
 
 # --- what each route expects --------------------------------------------------------

@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from lectio.accounts.models import Role, User
@@ -37,6 +36,7 @@ from lectio.core.factories import (
     enrol,
     make_list,
 )
+from lectio.core.testing import rolled_back_world
 from lectio.courses.models import Course, CourseRole
 from lectio.lists.models import Citation, ReadingList
 from lectio.lists.statuses import CitationStatus, ListStatus, PublicationStatus
@@ -193,19 +193,7 @@ def build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    # Like TestCase.setUpTestData: built once, rolled back after the module; each test
-    # runs in a savepoint of its own.
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-    try:
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from rolled_back_world(django_db_blocker, build_world)
 
 
 # The cast of this module is the world's (the root conftest's would clash with it).

@@ -39,6 +39,7 @@ from lectio.core.factories import (
     enrol,
     make_list,
 )
+from lectio.core.testing import rolled_back_world, session_keys
 from lectio.courses.models import CourseRole
 from lectio.lists import reading, services
 from lectio.lists.models import (
@@ -160,28 +161,14 @@ def build_world() -> World:
         request_id=request.pk,
         rule_ids=[r.pk for r in rules],
     )
-    for role, user in users.items():
-        login = Client()
-        login.force_login(user)
-        world.sessions[role] = login.cookies[settings.SESSION_COOKIE_NAME].value
+    world.sessions.update(session_keys(users))
     world.baseline = db_state()
     return world
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    # Like TestCase.setUpTestData: built once, rolled back after the module.
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-    try:
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    yield from rolled_back_world(django_db_blocker, build_world)
 
 
 @dataclass(frozen=True)
