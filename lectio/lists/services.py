@@ -214,7 +214,8 @@ def reading_list_send_to_library(
     *, actor: User, reading_list: ReadingList
 ) -> ReadingList:
     """The instructor hands the list to the library: the list and every citation still
-    being prepared become ReadyForProcessing."""
+    being prepared become ReadyForProcessing, and Locate looks for its items in the
+    catalog once this has committed (so the library finds them linked or suggested)."""
     reading_list = _lock_list(reading_list)
     _set_list_status(
         actor,
@@ -236,6 +237,10 @@ def reading_list_send_to_library(
         % {"count": moved},
         params={"citations": moved},
     )
+    from lectio.lists.tasks import locate_list  # tasks import this module
+
+    list_pk = reading_list.pk
+    transaction.on_commit(lambda: locate_list.enqueue(list_pk))
     if (
         InstitutionSettings.cached().publishing_workflow
         == PublishingWorkflow.PUBLISH_ON_SEND

@@ -717,6 +717,26 @@ def test_locate_items_runs_the_task_for_the_list(
     assert Citation.objects.get(pk=citation.pk).catalog_record_id == record.pk
 
 
+def test_sending_a_list_to_the_library_locates_its_items(
+    empty_list: ReadingList,
+    instructor: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from lectio.lists import services
+
+    settings.TASKS = IMMEDIATE_TASKS
+    record = make_record(
+        1, "Teaching to Transgress", identifiers={"isbn": [HOOKS_ISBN]}
+    )
+    citation = cite(empty_list, instructor, "Teaching to Transgress", ISBN=HOOKS_ISBN)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reading_list_send_to_library(actor=instructor, reading_list=empty_list)
+
+    assert Citation.objects.get(pk=citation.pk).catalog_record_id == record.pk
+
+
 def test_the_task_answers_with_the_counts(
     empty_list: ReadingList, instructor: User, settings: Any
 ) -> None:
