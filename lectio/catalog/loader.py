@@ -45,9 +45,9 @@ from pymarc.marcxml import XmlHandler
 from lectio.catalog.marc import MappedRecord, MarcError, map_record
 from lectio.catalog.models import Record as CatalogRecord
 from lectio.catalog.models import RecordIdentifier
+from lectio.core.bulksql import BulkSql
 from lectio.core.events import event_record
 from lectio.core.loading import LoadOptions, LoadResult, Reject
-from lectio.courses.loader import _Db
 
 BATCH = 1000
 # Files at least this big are parsed in a second process while the first writes.
@@ -589,7 +589,7 @@ class _Writer:
     def __init__(self, options: MarcOptions, result: MarcLoadResult) -> None:
         self.options = options
         self.result = result
-        self.db = _Db()
+        self.db = BulkSql()
         self.table = CatalogRecord._meta.db_table
         self.id_table = RecordIdentifier._meta.db_table
         qn = self.db.qn

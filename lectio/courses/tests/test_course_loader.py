@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lectio.accounts.models import InstitutionSettings, LoaderUnknown, Role, User
+from lectio.core import bulksql
 from lectio.core.factories import (
     CourseFactory,
     DepartmentFactory,
@@ -27,7 +28,6 @@ from lectio.core.factories import (
 )
 from lectio.core.loading import LoadOptions, LoadResult, run_file
 from lectio.core.models import Event
-from lectio.courses import loader
 from lectio.courses.loader import COLUMNS, load
 from lectio.courses.models import (
     Campus,
@@ -250,7 +250,7 @@ def test_new_courses_take_ids_in_file_order_that_later_courses_never_reuse(
 def test_courses_are_inserted_many_to_a_statement(
     institution: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loader, "MULTI_ROWS", 2)
+    monkeypatch.setattr(bulksql, "MULTI_ROWS", 2)
     lines = [
         row(
             COURSE_CODE=f"M{n}",
