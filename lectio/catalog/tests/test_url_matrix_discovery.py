@@ -34,7 +34,13 @@ from lectio.core.factories import (
     make_list,
 )
 from lectio.core.models import Event
-from lectio.core.testing import rolled_back_world, session_keys
+from lectio.core.testing import (
+    LOGIN,
+    assert_status,
+    assert_unchanged,
+    rolled_back_world,
+    session_keys,
+)
 from lectio.courses.models import CourseRole
 from lectio.lists.models import Citation
 
@@ -49,7 +55,6 @@ ROLES = (GUEST, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, LIBRARIAN,
 EVERYONE = frozenset(ROLES) - {GUEST}
 LIST_EDITORS = frozenset({INSTRUCTOR, LIBRARIAN, ADMIN})
 AUTHORS = frozenset({INSTRUCTOR, OTHER_INSTRUCTOR, LIBRARIAN, ADMIN})
-LOGIN = "login"
 
 
 @dataclass
@@ -203,18 +208,11 @@ def check_cell(name: str, method: str, ctx: Ctx, client: Client) -> None:
         response = client.get(url, route.query)
     else:
         response = client.post(url, route.data(ctx.world))
-    got = (response.status_code, response.get("Location"))
-    if status == LOGIN:
-        assert response.status_code == 302, f"expected a redirect to log in, got {got}"
-        assert response["Location"].startswith(reverse("login") + "?next="), got
-    else:
-        assert response.status_code == status, f"expected {status}, got {got}"
+    assert_status(response, status)
     if changes:
         route.effect[method](ctx)
     else:
-        after = db_state()
-        changed = [key for key in after if after[key] != ctx.world.baseline[key]]
-        assert not changed, f"{status} but the database changed: {changed}"
+        assert_unchanged(ctx.world.baseline, db_state(), status)
 
 
 def cells() -> Iterator[Any]:

@@ -42,7 +42,13 @@ from lectio.catalog.models import (
 from lectio.catalog.urls_library import urlpatterns
 from lectio.core.factories import CourseFactory, UserFactory, enrol
 from lectio.core.models import Event
-from lectio.core.testing import rolled_back_world, session_keys
+from lectio.core.testing import (
+    LOGIN,
+    assert_status,
+    assert_unchanged,
+    rolled_back_world,
+    session_keys,
+)
 from lectio.courses.models import CourseRole
 
 GUEST = "guest"
@@ -55,7 +61,6 @@ ADMIN = "admin"
 ROLES = (GUEST, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, LIBRARIAN, ADMIN)
 LIBRARY = frozenset({LIBRARIAN, ADMIN})
 EVERYONE = frozenset(ROLES) - {GUEST}
-LOGIN = "login"
 UNKNOWN = 999_999
 
 WATCHED = (Record, Item, Hold, CourseReserve, PickupLocation)
@@ -256,18 +261,11 @@ def check_cell(route: Route, name: str, method: str, ctx: Ctx) -> None:
     response = (
         client.get(url) if method == "GET" else client.post(url, route.data(ctx.world))
     )
-    got = (response.status_code, response.get("Location"))
-    if status == LOGIN:
-        assert response.status_code == 302, f"expected a redirect to log in, got {got}"
-        assert response["Location"].startswith(reverse("login") + "?next="), got
-    else:
-        assert response.status_code == status, f"expected {status}, got {got}"
+    assert_status(response, status)
     if changes:
         route.effect[method](ctx)
     else:
-        after = db_state()
-        changed = [key for key in after if after[key] != ctx.world.baseline[key]]
-        assert not changed, f"{status} but the database changed: {changed}"
+        assert_unchanged(ctx.world.baseline, db_state(), status)
 
 
 def library_routes() -> list[str]:

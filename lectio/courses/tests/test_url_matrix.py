@@ -29,7 +29,13 @@ from lectio.accounts.services import api_key_create
 from lectio.core.factories import UserFactory
 from lectio.core.jobs import job_create
 from lectio.core.models import Event, Job, JobState
-from lectio.core.testing import rolled_back_world, session_keys
+from lectio.core.testing import (
+    LOGIN,
+    assert_status,
+    assert_unchanged,
+    rolled_back_world,
+    session_keys,
+)
 
 GUEST = "guest"
 STUDENT = "student"
@@ -38,7 +44,6 @@ LIBRARIAN = "librarian"  # started the rollover job
 ADMIN = "admin"  # started the loader job, made the API key
 ROLES = (GUEST, STUDENT, INSTRUCTOR, LIBRARIAN, ADMIN)
 ADMINS = frozenset({ADMIN})
-LOGIN = "login"
 
 
 @dataclass
@@ -252,18 +257,11 @@ def check_cell(
     response = (
         client.get(url) if method == "GET" else client.post(url, route.data(ctx.world))
     )
-    got = (response.status_code, response.get("Location"))
-    if status == LOGIN:
-        assert response.status_code == 302, f"expected a redirect to log in, got {got}"
-        assert response["Location"].startswith(reverse("login") + "?next="), got
-    else:
-        assert response.status_code == status, f"expected {status}, got {got}"
+    assert_status(response, status)
     if changes:
         route.effect[method](ctx)
     else:
-        after = db_state()
-        changed = [key for key in after if after[key] != ctx.world.baseline[key]]
-        assert not changed, f"{status} but the database changed: {changed}"
+        assert_unchanged(ctx.world.baseline, db_state(), status)
 
 
 def cells() -> Iterator[Any]:

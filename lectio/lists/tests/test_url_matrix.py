@@ -38,7 +38,13 @@ from lectio.core.factories import (
     make_list,
 )
 from lectio.core.models import Job
-from lectio.core.testing import rolled_back_world, session_keys
+from lectio.core.testing import (
+    LOGIN,
+    assert_status,
+    assert_unchanged,
+    rolled_back_world,
+    session_keys,
+)
 from lectio.courses.models import Course, CourseRole, Term
 from lectio.lists import reading, services
 from lectio.lists.models import (
@@ -285,7 +291,6 @@ class Route:
 
 GET_ONLY = frozenset({"GET"})
 POST_ONLY = frozenset({"POST"})
-LOGIN = "login"  # expected "status": a 302 to the login page
 
 
 def expected_status(route: Route, method: str, ctx: Ctx) -> int | str:
@@ -946,12 +951,8 @@ def check_cell(route: Route, name: str, method: str, ctx: Ctx) -> None:
 
     response = client.get(url) if method == "GET" else client.post(url, route.data(ctx))
 
+    assert_status(response, expected)
     got = (response.status_code, response.get("Location"))
-    if expected == LOGIN:
-        assert response.status_code == 302, f"expected a redirect to log in, got {got}"
-        assert response["Location"].startswith(reverse("login") + "?next="), got
-    else:
-        assert response.status_code == expected, f"expected {expected}, got {got}"
     if route.location is not None and response.status_code == 302:
         assert response["Location"] == route.location(ctx), got
     if method == "POST" and expected == 302 and route.effect is not None:
@@ -959,9 +960,7 @@ def check_cell(route: Route, name: str, method: str, ctx: Ctx) -> None:
         route.effect(ctx)
         assert db_state()["events"] >= ctx.world.baseline["events"]
     else:
-        after = db_state()
-        changed = [key for key in after if after[key] != ctx.world.baseline[key]]
-        assert not changed, f"{expected} but the database changed: {changed}"
+        assert_unchanged(ctx.world.baseline, db_state(), expected)
     if response.status_code == 200 and "html" in response.get("Content-Type", ""):
         _assert_escaped(response.content)
 

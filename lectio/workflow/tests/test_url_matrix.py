@@ -39,7 +39,13 @@ from lectio.core.factories import (
     enrol,
     make_list,
 )
-from lectio.core.testing import rolled_back_world, session_keys
+from lectio.core.testing import (
+    LOGIN,
+    assert_status,
+    assert_unchanged,
+    rolled_back_world,
+    session_keys,
+)
 from lectio.courses.models import CourseRole
 from lectio.lists import reading, services
 from lectio.lists.models import (
@@ -76,7 +82,6 @@ ROLES = (
 )
 LIBRARY = frozenset({LIBRARIAN, ADMIN})
 LIST_EDITORS = frozenset({INSTRUCTOR, EDITOR}) | LIBRARY
-LOGIN = "login"  # expected "status": a 302 to the login page
 
 
 @dataclass
@@ -477,18 +482,11 @@ def check_cell(route: Route, name: str, method: str, ctx: Ctx) -> None:
     else:
         response = client.post(url, route.data(ctx.world))
 
-    got = (response.status_code, response.get("Location"))
-    if status == LOGIN:
-        assert response.status_code == 302, f"expected a redirect to log in, got {got}"
-        assert response["Location"].startswith(reverse("login") + "?next="), got
-    else:
-        assert response.status_code == status, f"expected {status}, got {got}"
+    assert_status(response, status)
     if changes:
         route.effect[method](ctx)
     else:
-        after = db_state()
-        changed = [key for key in after if after[key] != ctx.world.baseline[key]]
-        assert not changed, f"{status} but the database changed: {changed}"
+        assert_unchanged(ctx.world.baseline, db_state(), status)
 
 
 def cells() -> Iterator[Any]:
