@@ -87,14 +87,20 @@ class RecordAvailability:
         return _("Not held by the library")
 
 
+@dataclass
+class _Counts:
+    total: int = 0
+    available: int = 0
+    returning: int = 0
+    due: datetime.date | None = None
+
+
 def availability_for(record_ids: Iterable[int]) -> dict[int, RecordAvailability]:
     """Availability of each record (every id given has an entry)."""
     ids = sorted(set(record_ids))
     if not ids:
         return {}
-    counts: dict[int, dict[str, object]] = {
-        i: {"total": 0, "available": 0, "returning": 0, "due": None} for i in ids
-    }
+    counts = {i: _Counts() for i in ids}
     rows = (
         Item.objects.filter(record_id__in=ids)
         .values("record_id", "status")
@@ -102,15 +108,14 @@ def availability_for(record_ids: Iterable[int]) -> dict[int, RecordAvailability]
     )
     for row in rows:
         entry = counts[row["record_id"]]
-        entry["total"] = int(entry["total"]) + row["n"]  # type: ignore[call-overload]
+        entry.total += row["n"]
         if row["status"] in AVAILABLE_STATUSES:
-            entry["available"] = int(entry["available"]) + row["n"]  # type: ignore[call-overload]
+            entry.available += row["n"]
         elif row["status"] in RETURNING_STATUSES:
-            entry["returning"] = int(entry["returning"]) + row["n"]  # type: ignore[call-overload]
-            if row["status"] == ItemStatus.ON_LOAN and row["due"]:
-                due = entry["due"]
-                if due is None or row["due"] < due:
-                    entry["due"] = row["due"]
+            entry.returning += row["n"]
+            due = row["due"] if row["status"] == ItemStatus.ON_LOAN else None
+            if due and (entry.due is None or due < entry.due):
+                entry.due = due
     online: dict[int, bool] = {}
     for record_id, open_access in Portfolio.objects.filter(
         record_id__in=ids, active=True
@@ -127,10 +132,10 @@ def availability_for(record_ids: Iterable[int]) -> dict[int, RecordAvailability]
     return {
         i: RecordAvailability(
             record_id=i,
-            items_total=int(counts[i]["total"]),  # type: ignore[call-overload]
-            items_available=int(counts[i]["available"]),  # type: ignore[call-overload]
-            items_returning=int(counts[i]["returning"]),  # type: ignore[call-overload]
-            earliest_due=counts[i]["due"],  # type: ignore[arg-type]
+            items_total=counts[i].total,
+            items_available=counts[i].available,
+            items_returning=counts[i].returning,
+            earliest_due=counts[i].due,
             online=i in online,
             open_access=online.get(i, False),
             on_reserve=i in reserved,
