@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lectio.accounts.models import API_AREAS, ApiKey, InstitutionSettings, User
+from lectio.accounts.models import API_AREAS, ApiKey, InstitutionSettings, Role, User
 from lectio.core.concurrency import update_if_version
 from lectio.core.events import event_record
 
@@ -153,3 +153,48 @@ def api_key_authenticate(secret: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+# --- people who come in through another system (an LMS, the identity provider) ----
+
+
+def names_changes(
+    user: User, names: dict[str, str], *, role: str = ""
+) -> dict[str, str]:
+    """The fields of `user` that `names` (first_name, last_name, email,
+    preferred_name) and `role` would change. A role is only ever raised here: an
+    outside system saying someone teaches makes a student an instructor, never the
+    other way."""
+    changes = {k: v for k, v in names.items() if v and getattr(user, k) != v}
+    if role == Role.INSTRUCTOR and user.role == Role.STUDENT:
+        changes["role"] = Role.INSTRUCTOR
+    return changes
+
+
+def user_update_external(user: User, *, names: dict[str, str], role: str = "") -> bool:
+    """Brings the names, e-mail and role of `user` in step with what an outside
+    system said (see `names_changes`); True if anything changed."""
+    changes = names_changes(user, names, role=role)
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+        for key, value in changes.items():
+            setattr(user, key, value)
+    return bool(changes)
+
+
+def user_create_external(
+    *, username: str, role: str, names: dict[str, str], primary_id: str = ""
+) -> User:
+    """An account for a person an outside system vouches for: no password (they
+    sign in through that system), the primary id only if no one else has it."""
+    user = User(
+        username=username,
+        role=Role.INSTRUCTOR if role == Role.INSTRUCTOR else Role.STUDENT,
+        primary_id=primary_id
+        if primary_id and not User.objects.filter(primary_id=primary_id).exists()
+        else None,
+        **{k: v for k, v in names.items() if v},
+    )
+    user.set_unusable_password()
+    user.save()
+    return user

@@ -113,6 +113,14 @@ class CourseRole(models.TextChoices):
     TEACHING_ASSISTANT = "ta", _("Teaching assistant")
 
 
+class EnrolmentSource(models.TextChoices):
+    """Where an enrolment came from. A roster sync removes only the enrolments an
+    LMS made, never those of the student information system."""
+
+    OTHER = "", _("Student information system, API or by hand")
+    LMS = "lms", _("Learning platform (launch or roster)")
+
+
 class Enrolment(models.Model):
     # Neither key has an index of its own: the unique (user, course) index and the
     # (course, role) index lead with them, and every index costs the loaders a write.
@@ -127,6 +135,14 @@ class Enrolment(models.Model):
     )
     role = models.CharField(
         max_length=16, choices=CourseRole.choices, default=CourseRole.STUDENT
+    )
+    # A database default too: the loaders insert enrolments in plain SQL.
+    source = models.CharField(
+        max_length=8,
+        choices=EnrolmentSource.choices,
+        default=EnrolmentSource.OTHER,
+        db_default=EnrolmentSource.OTHER,
+        blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

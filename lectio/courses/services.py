@@ -1,5 +1,6 @@
-"""Writes to courses that more than one interface makes (the REST API and the
-Alma-compatible API). The course loader writes in bulk SQL of its own."""
+"""Writes to courses and enrolments that more than one interface makes (the REST
+API, the Alma-compatible API, LTI launches and roster syncs). The course and
+enrolment loaders write in bulk SQL of their own."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from typing import Any
 from django.db import transaction
 
 from lectio.core.events import event_record
-from lectio.courses.models import Campus, Course, CourseCampus
+from lectio.courses.models import (
+    Campus,
+    Course,
+    CourseCampus,
+    CourseRole,
+    Enrolment,
+    EnrolmentSource,
+)
 
 
 def course_campuses_set(course: Course, rows: Iterable[tuple[Campus, int]]) -> None:
@@ -38,3 +46,21 @@ def course_delete(
         summary=f"Deleted the course {label} {name}",
         params={**(params or {}), "lists": lists},
     )
+
+
+def enrolment_set(
+    *, user: Any, course: Course, role: str, source: str = EnrolmentSource.OTHER
+) -> tuple[Enrolment, bool]:
+    """Enrols `user` in `course` as `role`, or raises a student's existing enrolment
+    to a teaching one; a role is never lowered here (the loaders and the API set
+    roles exactly). (enrolment, whether anything was written)."""
+    enrolment, created = Enrolment.objects.get_or_create(
+        user=user, course=course, defaults={"role": role, "source": source}
+    )
+    if created:
+        return enrolment, True
+    if enrolment.role == CourseRole.STUDENT and role != CourseRole.STUDENT:
+        Enrolment.objects.filter(pk=enrolment.pk).update(role=role)
+        enrolment.role = role
+        return enrolment, True
+    return enrolment, False

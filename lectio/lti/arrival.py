@@ -15,9 +15,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from lectio.accounts.models import Role, User
+from lectio.accounts.models import User
+from lectio.accounts.services import user_create_external, user_update_external
 from lectio.core.events import event_record
-from lectio.courses.models import Course, CourseRole, Enrolment
+from lectio.courses.models import Course, CourseRole, EnrolmentSource
+from lectio.courses.services import enrolment_set
 from lectio.lti import claims as c
 from lectio.lti.launch import Launch, LaunchRefused
 from lectio.lti.models import CourseClaim, Platform, PlatformUser
@@ -101,113 +103,114 @@ def _course_create(launch: Launch, value: str, user: User) -> Course | None:
     return course
 
 
-def _names(claims: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True)
+class Person:
+    """Who an LMS says someone is: from a launch's claims or a roster's member."""
+
+    sub: str
+    names: dict[str, str]
+    primary_id: str = ""
+
+    @property
+    def email(self) -> str:
+        return self.names.get("email", "")
+
+
+def person_from(data: dict[str, Any], *, sub: str, primary_id: Any) -> Person:
+    """A Person from the OpenID Connect name claims that launches and rosters share
+    (given_name, family_name, name, email)."""
     names = {
-        "first_name": _text(claims.get("given_name")),
-        "last_name": _text(claims.get("family_name")),
-        "email": _text(claims.get("email"), 254),
+        "first_name": _text(data.get("given_name")),
+        "last_name": _text(data.get("family_name")),
+        "email": _text(data.get("email"), 254),
     }
-    full = _text(claims.get("name"))
+    full = _text(data.get("name"))
     if full and not (names["first_name"] or names["last_name"]):
         names["preferred_name"] = full
-    return {k: v for k, v in names.items() if v}
+    return Person(
+        sub=sub,
+        names={k: v for k, v in names.items() if v},
+        primary_id=_text(primary_id, 100),
+    )
 
 
-def _primary_id(claims: dict[str, Any]) -> str:
-    lis = claims.get(c.LIS)
-    return _text(lis.get("person_sourcedid"), 100) if isinstance(lis, dict) else ""
+def launch_person(launch: Launch) -> Person:
+    lis = launch.claims.get(c.LIS)
+    primary = lis.get("person_sourcedid") if isinstance(lis, dict) else ""
+    return person_from(launch.claims, sub=launch.sub, primary_id=_text(primary, 100))
 
 
-def _find_user(launch: Launch) -> User | None:
-    claims = launch.claims
-    primary = _primary_id(claims)
-    if primary:
-        user = User.objects.filter(primary_id=primary).first()
+def _find_user(platform: Platform, person: Person) -> User | None:
+    if person.primary_id:
+        user = User.objects.filter(primary_id=person.primary_id).first()
         if user is not None:
             return user
-    email = _text(claims.get("email"), 254)
-    if launch.platform.link_by_email and email:
-        same = list(User.objects.filter(email__iexact=email)[:2])
+    if platform.link_by_email and person.email:
+        same = list(User.objects.filter(email__iexact=person.email)[:2])
         if len(same) == 1:
             return same[0]
     return None
 
 
-def _create_user(launch: Launch, role: str) -> User:
-    digest = hashlib.sha256(launch.sub.encode()).hexdigest()[:20]
-    primary = _primary_id(launch.claims)
-    user = User(
-        username=f"lti-{launch.platform.pk}-{digest}",
-        role=Role.INSTRUCTOR if role == "instructor" else Role.STUDENT,
-        primary_id=primary
-        if primary and not User.objects.filter(primary_id=primary).exists()
-        else None,
-        **_names(launch.claims),
+def _create_user(platform: Platform, person: Person, role: str) -> User:
+    digest = hashlib.sha256(person.sub.encode()).hexdigest()[:20]
+    return user_create_external(
+        username=f"lti-{platform.pk}-{digest}",
+        role=role,
+        names=person.names,
+        primary_id=person.primary_id,
     )
-    user.set_unusable_password()
-    user.save()
+
+
+def person_account(
+    platform: Platform, person: Person, role: str, *, link: PlatformUser | None = None
+) -> User:
+    """The account of `person` at `platform`: linked by sub, else found by primary
+    id (then e-mail, if the platform allows it), else made; its names follow the LMS
+    and its role is raised to instructor if the LMS says so. `link` is the
+    (platform, sub) row when the caller already read it."""
+    if link is None:
+        link = (
+            PlatformUser.objects.select_related("user")
+            .filter(platform=platform, sub=person.sub)
+            .first()
+        )
+    if link is not None:
+        user = link.user
+    else:
+        try:
+            with transaction.atomic():
+                user = _find_user(platform, person) or _create_user(
+                    platform, person, role
+                )
+                PlatformUser.objects.create(
+                    platform=platform, sub=person.sub, user=user
+                )
+                event_record(
+                    actor=user,
+                    verb="lti.user.link",
+                    target_type="user",
+                    target_id=user.pk,
+                    summary=_("Linked to %(platform)s") % {"platform": platform.name},
+                    params={"platform": platform.pk},
+                )
+        except IntegrityError:
+            # The same person's first launch, twice at once: the other one linked
+            # first.
+            user = (
+                PlatformUser.objects.select_related("user")
+                .get(platform=platform, sub=person.sub)
+                .user
+            )
+    user_update_external(user, names=person.names, role=role)
     return user
 
 
-def _user_for(launch: Launch, role: str) -> User:
-    link = (
-        PlatformUser.objects.select_related("user")
-        .filter(platform=launch.platform, sub=launch.sub)
-        .first()
-    )
-    if link is not None:
-        return link.user
-    try:
-        with transaction.atomic():
-            user = _find_user(launch) or _create_user(launch, role)
-            PlatformUser.objects.create(
-                platform=launch.platform, sub=launch.sub, user=user
-            )
-            event_record(
-                actor=user,
-                verb="lti.user.link",
-                target_type="user",
-                target_id=user.pk,
-                summary=_("Linked to %(platform)s")
-                % {"platform": launch.platform.name},
-                params={"platform": launch.platform.pk},
-            )
-            return user
-    except IntegrityError:
-        # The same person's first launch, twice at once: the other one linked first.
-        return (
-            PlatformUser.objects.select_related("user")
-            .get(platform=launch.platform, sub=launch.sub)
-            .user
-        )
-
-
-def _update_user(user: User, launch: Launch, role: str) -> None:
-    changes = {k: v for k, v in _names(launch.claims).items() if getattr(user, k) != v}
-    if role == "instructor" and user.role == Role.STUDENT:
-        # The LMS says this person teaches; never lower a role here.
-        changes["role"] = Role.INSTRUCTOR
-    if changes:
-        User.objects.filter(pk=user.pk).update(**changes)
-        for key, value in changes.items():
-            setattr(user, key, value)
-
-
-def _enrol(user: User, course: Course, role: str, assistant: bool) -> None:
-    wanted = (
-        (CourseRole.TEACHING_ASSISTANT if assistant else CourseRole.INSTRUCTOR)
-        if role == "instructor"
-        else CourseRole.STUDENT
-    )
-    enrolment, created = Enrolment.objects.get_or_create(
-        user=user, course=course, defaults={"role": wanted}
-    )
-    if (
-        not created
-        and enrolment.role == CourseRole.STUDENT
-        and wanted != CourseRole.STUDENT
-    ):
-        Enrolment.objects.filter(pk=enrolment.pk).update(role=wanted)
+def course_role(role: str, assistant: bool) -> str:
+    """The enrolment role for a Lectio role from `claims.lectio_role`."""
+    if role != "instructor":
+        return CourseRole.STUDENT
+    return CourseRole.TEACHING_ASSISTANT if assistant else CourseRole.INSTRUCTOR
 
 
 def launch_arrive(launch: Launch) -> Arrival:
@@ -219,20 +222,24 @@ def launch_arrive(launch: Launch) -> Arrival:
         administrator_role=launch.platform.administrator_role,
     )
     with transaction.atomic():
-        user = _user_for(launch, role)
+        user = person_account(launch.platform, launch_person(launch), role)
         if not user.is_active:
             raise LaunchRefused(
                 "account",
                 f"account {user.pk} is disabled",
                 issuer=launch.platform.issuer,
             )
-        _update_user(user, launch, role)
         value = course_value(launch.claims, launch.platform)
         course = course_match(value)
         if course is None and value and role == "instructor":
             course = _course_create(launch, value, user)
         if course is not None:
-            _enrol(user, course, role, assistant)
+            enrolment_set(
+                user=user,
+                course=course,
+                role=course_role(role, assistant),
+                source=EnrolmentSource.LMS,
+            )
     if value and course is None:
         log.info(
             "LTI launch from %s: no course matches %r", launch.platform.issuer, value

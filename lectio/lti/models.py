@@ -71,6 +71,23 @@ class Platform(models.Model):
             "name. Off: such launches land on a page saying the course is unknown."
         ),
     )
+    roster_sync = models.BooleanField(
+        _("read course rosters (Names and Role Provisioning Services)"),
+        default=True,
+        help_text=_(
+            "When a launch brings the course's membership service, Lectio reads "
+            "the members and enrols them, and again on every periodic sync."
+        ),
+    )
+    roster_owners = models.BooleanField(
+        _("instructors on a roster become owners of the course's lists"),
+        default=False,
+        help_text=_(
+            "Off: they manage the course's lists as its instructors, while they "
+            "teach it. On: they are also made owners of each list, which stays "
+            "theirs after the course ends."
+        ),
+    )
     frame_origins = models.CharField(
         _("other origins that frame Lectio"),
         max_length=1000,
@@ -192,3 +209,45 @@ class UsedNonce(models.Model):
                 fields=["issuer", "nonce"], name="lti_used_nonce_uniq"
             )
         ]
+
+
+class RosterStatus(models.TextChoices):
+    NEVER = "", _("Not read yet")
+    OK = "ok", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class RosterLink(models.Model):
+    """A course's roster at a platform: the memberships URL (NRPS) the launches from
+    that course bring, and how the last reading of it went."""
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="rosters"
+    )
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, related_name="+"
+    )
+    context_id = models.CharField(max_length=255, blank=True)
+    memberships_url = models.URLField(max_length=1000)
+    status = models.CharField(
+        max_length=8,
+        choices=RosterStatus.choices,
+        default=RosterStatus.NEVER,
+        blank=True,
+    )
+    message = models.CharField(max_length=500, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["platform", "course"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "course"], name="lti_roster_platform_course_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.memberships_url

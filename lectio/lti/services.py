@@ -36,6 +36,8 @@ PLATFORM_FIELDS = (
     "administrator_role",
     "link_by_email",
     "create_courses",
+    "roster_sync",
+    "roster_owners",
     "frame_origins",
 )
 

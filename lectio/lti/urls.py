@@ -28,6 +28,11 @@ urlpatterns = [
         name="deployment_add",
     ),
     path(
+        "admin/platforms/<int:platform_id>/rosters/<int:roster_pk>/read/",
+        admin.roster_read,
+        name="roster_sync",
+    ),
+    path(
         "admin/platforms/<int:platform_id>/deployments/<int:deployment_pk>/delete/",
         admin.deployment_delete,
         name="deployment_delete",

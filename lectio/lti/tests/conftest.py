@@ -39,6 +39,7 @@ LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 TA_ROLE = (
     "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
 )
+NRPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 ADMIN_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
 
 
@@ -79,12 +80,26 @@ class TestPlatform:
     published: dict[str, str] = field(default_factory=dict)
     jwks_requests: list[httpx.Request] = field(default_factory=list)
     jwks_error: Exception | None = None
+    # The course's members its names-and-roles service gives, a page at a time.
+    members: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 50
+    token_requests: list[httpx.Request] = field(default_factory=list)
+    nrps_requests: list[httpx.Request] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+    # Overrides for a test: the status of the token URL / memberships URL, or a
+    # function giving the whole answer.
+    token_answer: Callable[[httpx.Request], httpx.Response] | None = None
+    nrps_answer: Callable[[httpx.Request], httpx.Response] | None = None
 
     __test__ = False  # not a test class for pytest
 
     # --- the key set the platform serves ------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/token":
+            return self.handle_token(request)
+        if request.url.path.startswith("/nrps/"):
+            return self.handle_memberships(request)
         self.jwks_requests.append(request)
         if self.jwks_error is not None:
             raise self.jwks_error
@@ -96,6 +111,72 @@ class TestPlatform:
         return httpx.Response(
             200, json=body, headers={"content-type": "application/json"}
         )
+
+    # --- the token URL and the names-and-roles service -----------------------------
+
+    def handle_token(self, request: httpx.Request) -> httpx.Response:
+        """OAuth 2 client credentials with a JWT assertion, checked as a platform
+        checks it: signed by a key at the tool's /lti/jwks, issued by and for our
+        client id, addressed to this token URL."""
+        self.token_requests.append(request)
+        if self.token_answer is not None:
+            return self.token_answer(request)
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        assert form["grant_type"] == "client_credentials"
+        assert form["client_assertion_type"] == (
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        )
+        assertion = form["client_assertion"]
+        kid = jwt.get_unverified_header(assertion)["kid"]
+        published = {k["kid"]: k for k in keys.tool_jwks()["keys"]}
+        public = jwt.algorithms.RSAAlgorithm.from_jwk(published[kid])
+        claims = jwt.decode(
+            assertion,
+            public,  # type: ignore[arg-type]
+            algorithms=["RS256"],
+            audience=f"{ISSUER}/token",
+        )
+        assert claims["iss"] == claims["sub"] == CLIENT_ID
+        assert claims["jti"]
+        token = secrets.token_urlsafe(12)
+        self.tokens.append(token)
+        return httpx.Response(
+            200,
+            json={
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "scope": form["scope"],
+            },
+        )
+
+    def handle_memberships(self, request: httpx.Request) -> httpx.Response:
+        self.nrps_requests.append(request)
+        if self.nrps_answer is not None:
+            return self.nrps_answer(request)
+        bearer = request.headers.get("authorization", "")
+        if bearer.removeprefix("Bearer ") not in self.tokens:
+            return httpx.Response(401, json={"error": "invalid_token"})
+        offset = int(request.url.params.get("offset", "0"))
+        page = self.members[offset : offset + self.page_size]
+        headers = {"content-type": NRPS_TYPE}
+        if offset + self.page_size < len(self.members):
+            after = offset + self.page_size
+            headers["link"] = f'<{ISSUER}{request.url.path}?offset={after}>; rel="next"'
+        body = {
+            "id": str(request.url),
+            "context": {"id": "context-1", "label": "LIT101", "title": "Canon"},
+            "members": page,
+        }
+        return httpx.Response(200, json=body, headers=headers)
+
+    def nrps_claim(self) -> dict[str, Any]:
+        return {
+            c.NAMES_ROLES: {
+                "context_memberships_url": f"{ISSUER}/nrps/context-1",
+                "service_versions": ["2.0"],
+            }
+        }
 
     def rotate(self, kid: str, key_name: str, *, keep_old: bool = False) -> None:
         if not keep_old:
@@ -243,3 +324,23 @@ def new_sub() -> str:
 
 def random_nonce() -> str:
     return secrets.token_urlsafe(16)
+
+
+def member(
+    sub: str,
+    *,
+    roles: list[str] | None = None,
+    status: str = "Active",
+    **extra: Any,
+) -> dict[str, Any]:
+    """One member of a names-and-roles container, as platforms send them."""
+    return {
+        "status": status,
+        "user_id": sub,
+        "name": f"Person {sub}",
+        "given_name": "Person",
+        "family_name": sub,
+        "email": f"{sub}@example.edu",
+        "roles": [LEARNER_ROLE] if roles is None else roles,
+        **extra,
+    }

@@ -179,7 +179,15 @@ def world(
         auth_token_url="https://lms.example.edu/token",
         jwks_url="https://lms.example.edu/jwks",
     )
+    from lectio.lti.models import RosterLink
+
+    roster = RosterLink.objects.create(
+        platform=platform,
+        course=course,
+        memberships_url="https://lms.example.edu/nrps/1",
+    )
     return {
+        "roster": roster,
         "people": {
             "guest": None,
             "student": student,
@@ -255,6 +263,17 @@ MATRIX: dict[str, tuple[Any, str, dict[str, int]]] = {
     ),
     "deployment_delete": (
         lambda w: [w["platform"].pk, w["deployment"].pk],
+        "post",
+        {
+            "guest": 302,
+            "student": 403,
+            "instructor": 403,
+            "librarian": 403,
+            "admin": 302,
+        },
+    ),
+    "roster_sync": (
+        lambda w: [w["platform"].pk, w["roster"].pk],
         "post",
         {
             "guest": 302,

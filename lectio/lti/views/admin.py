@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from lectio.courses.views.data import require_admin
 from lectio.lti import claims as c
 from lectio.lti.forms import DeploymentForm, PlatformForm
 from lectio.lti.keys import tool_jwks
-from lectio.lti.models import Deployment, Platform
+from lectio.lti.models import Deployment, Platform, RosterLink, RosterStatus
 from lectio.lti.services import (
     RegistrationError,
     deployment_add,
@@ -29,6 +30,7 @@ from lectio.lti.services import (
     platform_remove,
     platform_update,
 )
+from lectio.lti.tasks import sync_roster
 
 
 def tool_configuration(request: AuthedHttpRequest) -> list[tuple[str, str]]:
@@ -118,10 +120,40 @@ def platform_edit(request: AuthedHttpRequest, platform_id: int) -> HttpResponse:
             "platform": platform,
             "deployments": platform.deployments.all(),
             "deployment_form": deployment_form,
+            "rosters": _rosters(platform),
+            "roster_count": RosterLink.objects.filter(platform=platform).count(),
             "nav": "lti",
         },
         status=400 if form.errors else 200,
     )
+
+
+def _rosters(platform: Platform) -> list[RosterLink]:
+    """The platform's course rosters for its page: failed first, at most 100."""
+    failed = models.Case(models.When(status=RosterStatus.FAILED, then=0), default=1)
+    return list(
+        RosterLink.objects.filter(platform=platform)
+        .select_related("course")
+        .order_by(failed, "course__code", "course__section")[:100]
+    )
+
+
+@login_required
+@require_POST
+def roster_read(
+    request: AuthedHttpRequest, platform_id: int, roster_pk: int
+) -> HttpResponse:
+    """Queues a reading of one course's roster."""
+    require_admin(request.user)
+    roster = get_object_or_404(RosterLink, pk=roster_pk, platform_id=platform_id)
+    link_id = roster.pk
+    transaction.on_commit(lambda: sync_roster.enqueue(link_id))
+    messages.success(
+        request,
+        _("The roster of %(course)s will be read in a moment.")
+        % {"course": roster.course.label},
+    )
+    return redirect("lti:platform", platform_id=platform_id)
 
 
 @login_required

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.contrib.auth import login as auth_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from lectio.courses.models import Course
 from lectio.lti import claims as c
 from lectio.lti import keys
 from lectio.lti.arrival import launch_arrive
@@ -30,6 +32,8 @@ from lectio.lti.launch import (
     launch_validate,
     login_begin,
 )
+from lectio.lti.roster import roster_note
+from lectio.lti.tasks import sync_roster
 
 
 def refused(request: HttpRequest, error: LaunchRefused) -> HttpResponse:
@@ -106,6 +110,8 @@ def launch(request: HttpRequest) -> HttpResponse:
     auth_login(
         request, arrival.user, backend="django.contrib.auth.backends.ModelBackend"
     )
+    if arrival.course is not None:
+        _roster_due(validated, arrival.course)
     context: dict[str, Any] = {
         "platform": validated.platform.pk,
         "deployment": validated.deployment.deployment_id,
@@ -124,6 +130,21 @@ def launch(request: HttpRequest) -> HttpResponse:
         _landing(request, validated, context["course"]), status=303
     )
     return response
+
+
+def _roster_due(launch: Launch, course: Course) -> None:
+    """Queues a reading of the course's roster when the launch brought its
+    memberships URL and the last reading is not recent."""
+    context = launch.claims.get(c.CONTEXT)
+    link = roster_note(
+        platform=launch.platform,
+        course=course,
+        claim=launch.claims.get(c.NAMES_ROLES),
+        context_id=str(context.get("id") or "") if isinstance(context, dict) else "",
+    )
+    if link is not None:
+        link_id = link.pk
+        transaction.on_commit(lambda: sync_roster.enqueue(link_id))
 
 
 @never_cache

@@ -1,5 +1,5 @@
-"""`lectio lti add-platform|list|remove|rotate-key|retire-key`: LMS registrations and
-the tool's keys, from the command line."""
+"""`lectio lti add-platform|list|remove|rotate-key|retire-key|sync-rosters`: LMS
+registrations, the tool's keys and course rosters, from the command line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from lectio.lti import keys
-from lectio.lti.models import AdministratorRole, CourseClaim, Platform, ToolKey
+from lectio.lti.models import (
+    AdministratorRole,
+    CourseClaim,
+    Platform,
+    RosterLink,
+    ToolKey,
+)
+from lectio.lti.roster import RosterFailed, roster_sync
 from lectio.lti.services import (
     RegistrationError,
     deployment_add,
@@ -50,6 +57,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Make courses Lectio does not know from instructors' launches.",
         )
+        add.add_argument(
+            "--no-roster-sync",
+            action="store_true",
+            help="Do not read course rosters (NRPS) from this platform.",
+        )
+        add.add_argument(
+            "--roster-owners",
+            action="store_true",
+            help="Make instructors on a roster owners of the course's lists.",
+        )
         sub.add_parser("list", help="List platforms and their deployments.")
         remove = sub.add_parser("remove", help="Remove a platform.")
         remove.add_argument("--issuer", required=True)
@@ -60,6 +77,13 @@ class Command(BaseCommand):
         )
         retire = sub.add_parser("retire-key", help="Stop publishing an old key.")
         retire.add_argument("kid")
+        sync = sub.add_parser(
+            "sync-rosters",
+            help="Read the rosters (NRPS) of the courses launched from each platform "
+            "and update their enrolments; run it daily, like send-digests.",
+        )
+        sync.add_argument("--issuer", help="Only this platform's courses.")
+        sync.add_argument("--course", help="Only the course with this code.")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         try:
@@ -102,6 +126,8 @@ class Command(BaseCommand):
             course_claim=options["course_claim"],
             administrator_role=options["administrator_role"],
             create_courses=options["create_courses"],
+            roster_sync=not options["no_roster_sync"],
+            roster_owners=options["roster_owners"],
         )
         self.stdout.write(
             f"Registered {platform.name} ({platform.issuer}, client id "
@@ -136,3 +162,31 @@ class Command(BaseCommand):
         if not keys.tool_key_retire(options["kid"]):
             raise CommandError("No such key.")
         self.stdout.write(f"Key {options['kid']} is no longer published.")
+
+    def _sync_rosters(self, options: dict[str, Any]) -> None:
+        links = RosterLink.objects.select_related("platform", "course").filter(
+            platform__active=True, platform__roster_sync=True
+        )
+        if options.get("issuer"):
+            links = links.filter(platform__issuer=options["issuer"])
+        if options.get("course"):
+            links = links.filter(course__code=options["course"])
+        failed = done = 0
+        for link in links:
+            label = f"{link.course.label} ({link.platform.name})"
+            try:
+                result = roster_sync(link)
+            except RosterFailed as error:
+                failed += 1
+                self.stderr.write(f"{label}: not read: {error}")
+                continue
+            done += 1
+            counts = result.as_dict()
+            self.stdout.write(
+                f"{label}: {counts['added']} added, {counts['raised']} raised, "
+                f"{counts['removed']} removed, {counts['unchanged']} unchanged, "
+                f"{counts['inactive']} inactive, {counts['skipped']} skipped"
+            )
+        self.stdout.write(f"Rosters read: {done}; failed: {failed}.")
+        if failed:
+            raise CommandError(f"{failed} roster(s) could not be read.")
