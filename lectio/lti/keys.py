@@ -17,12 +17,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from lectio.core import http_guard
+from lectio.core import http_guard, jwks
+from lectio.core.jwks import KeyUnavailable
 from lectio.lti.models import Platform, ToolKey
 
 log = logging.getLogger("lectio.lti")
 
-JWKS_TYPES = ("application/json", "application/jwk-set+json")
+__all__ = ["KeyUnavailable", "guarded_fetch", "platform_key", "tool_sign"]
 
 # Tests give the guarded client a transport and a resolver of their own.
 TRANSPORT: httpx.BaseTransport | None = None
@@ -97,36 +98,8 @@ def tool_sign(claims: dict[str, Any]) -> str:
 # --- the platforms' keys -----------------------------------------------------------
 
 
-class KeyUnavailable(Exception):
-    """The platform's key set could not be read."""
-
-
 def _cache_key(platform: Platform) -> str:
     return f"lti:jwks:{platform.pk}:{platform.jwks_url}"
-
-
-def _fetch_jwks(platform: Platform) -> dict[str, dict[str, Any]]:
-    try:
-        result = guarded_fetch(platform.jwks_url, accept=JWKS_TYPES)
-    except (http_guard.FetchRefused, http_guard.FetchFailed) as exc:
-        raise KeyUnavailable(str(exc)) from exc
-    if result.status != 200:
-        raise KeyUnavailable(f"the key set URL answered {result.status}")
-    try:
-        document = json.loads(result.content)
-        keys = document["keys"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise KeyUnavailable("the key set is not a JSON Web Key Set") from exc
-    found: dict[str, dict[str, Any]] = {}
-    for jwk in keys if isinstance(keys, list) else []:
-        if (
-            isinstance(jwk, dict)
-            and jwk.get("kty") == "RSA"
-            and isinstance(jwk.get("kid"), str)
-            and jwk.get("use", "sig") == "sig"
-        ):
-            found[jwk["kid"]] = jwk
-    return found
 
 
 def platform_key(platform: Platform, kid: str) -> Any | None:
@@ -135,34 +108,15 @@ def platform_key(platform: Platform, kid: str) -> Any | None:
     unknown after it gives None. Fresh fetches for unknown kids are spaced by
     LECTIO_LTI_JWKS_REFETCH_SECONDS per platform, so forged kids cannot make Lectio
     hammer the platform."""
-    cache_key = _cache_key(platform)
-    keys: dict[str, dict[str, Any]] | None = cache.get(cache_key)
-    ttl = int(getattr(settings, "LECTIO_LTI_JWKS_CACHE_SECONDS", 3600))
-    if keys is None or kid not in keys:
-        refetch = int(getattr(settings, "LECTIO_LTI_JWKS_REFETCH_SECONDS", 10))
-        if (
-            keys is not None
-            and refetch > 0
-            and not cache.add(f"{cache_key}:refetch", 1, refetch)
-        ):
-            log.warning(
-                "LTI platform %s: unknown key id %r (key set fetched moments ago)",
-                platform.issuer,
-                kid,
-            )
-            return None
-        keys = _fetch_jwks(platform)
-        cache.set(cache_key, keys, ttl)
-    jwk = keys.get(kid)
-    if jwk is None:
-        return None
-    try:
-        return jwt.algorithms.RSAAlgorithm.from_jwk(jwk)
-    except (jwt.InvalidKeyError, ValueError, KeyError, TypeError):
-        log.warning(
-            "LTI platform %s: key %r is not a usable RSA key", platform.issuer, kid
-        )
-        return None
+    return jwks.key_for(
+        cache_key=_cache_key(platform),
+        url=platform.jwks_url,
+        kid=kid,
+        fetch=guarded_fetch,
+        ttl=int(getattr(settings, "LECTIO_LTI_JWKS_CACHE_SECONDS", 3600)),
+        refetch_seconds=int(getattr(settings, "LECTIO_LTI_JWKS_REFETCH_SECONDS", 10)),
+        owner=f"LTI platform {platform.issuer}",
+    )
 
 
 def forget_platform_keys(platform: Platform) -> None:
