@@ -9,6 +9,7 @@ urlpatterns = [
     path("almaws/v1/", include("lectio.api.alma.urls")),
     path("lti/", include("lectio.lti.urls")),
     path("", include("lectio.accounts.urls")),
+    path("", include("lectio.accounts.urls_oidc")),
     path("", include("lectio.lists.urls")),
     path("", include("lectio.workflow.urls")),
     path("", include("lectio.courses.urls")),

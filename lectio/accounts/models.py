@@ -171,3 +171,94 @@ class ApiKey(models.Model):
         return f"{area}:write" in self.scopes or (
             not write and f"{area}:read" in self.scopes
         )
+
+
+class TokenAuth(models.TextChoices):
+    """How Lectio proves itself at the identity provider's token endpoint."""
+
+    BASIC = "client_secret_basic", _("Client secret in the Authorization header")
+    POST = "client_secret_post", _("Client secret in the request body")
+
+
+class IdentityProvider(models.Model):
+    """The institution's OpenID Connect identity provider (Entra ID, Okta, Keycloak,
+    Shibboleth's OIDC OP, Google Workspace): people sign in there instead of with
+    a Lectio password. Administrators register it; the endpoints may be read from
+    the issuer's discovery document."""
+
+    name = models.CharField(
+        _("name on the sign-in button"), max_length=100, default="University login"
+    )
+    issuer = models.URLField(_("issuer"), max_length=500)
+    client_id = models.CharField(_("client id"), max_length=255)
+    client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    token_auth = models.CharField(
+        _("token endpoint authentication"),
+        max_length=32,
+        choices=TokenAuth.choices,
+        default=TokenAuth.BASIC,
+    )
+    authorization_endpoint = models.URLField(
+        _("authorization endpoint"), max_length=500
+    )
+    token_endpoint = models.URLField(_("token endpoint"), max_length=500)
+    jwks_uri = models.URLField(_("public key set URL (jwks_uri)"), max_length=500)
+    scopes = models.CharField(
+        _("scopes"), max_length=300, default="openid email profile"
+    )
+    primary_id_claim = models.CharField(
+        _("claim holding the person's primary id"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Compared with the primary id the user loader gave each person, like "
+            "employee_id or preferred_username. Empty: not used."
+        ),
+    )
+    link_by_email = models.BooleanField(
+        _("link to an existing account with the same verified e-mail address"),
+        default=False,
+    )
+    create_accounts = models.BooleanField(
+        _("make an account (a student's) for someone Lectio does not know"),
+        default=True,
+        help_text=_(
+            "Off: only people the user loader or an administrator added may sign in."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("identity provider")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "client_id"], name="identity_provider_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExternalIdentity(models.Model):
+    """The Lectio account a person at an identity provider (`sub`) is."""
+
+    provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.CASCADE, related_name="identities"
+    )
+    sub = models.CharField(max_length=255)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "sub"], name="external_identity_uniq"
+            )
+        ]

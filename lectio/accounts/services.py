@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import secrets
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lectio.accounts.models import API_AREAS, ApiKey, InstitutionSettings, Role, User
+from lectio.accounts.models import (
+    API_AREAS,
+    ApiKey,
+    ExternalIdentity,
+    IdentityProvider,
+    InstitutionSettings,
+    Role,
+    TokenAuth,
+    User,
+)
 from lectio.core.concurrency import update_if_version
 from lectio.core.events import event_record
 
@@ -198,3 +211,218 @@ def user_create_external(
     user.set_unusable_password()
     user.save()
     return user
+
+
+# --- OpenID Connect identity providers ---------------------------------------------
+
+PROVIDER_FIELDS = (
+    "name",
+    "issuer",
+    "client_id",
+    "client_secret",
+    "token_auth",
+    "authorization_endpoint",
+    "token_endpoint",
+    "jwks_uri",
+    "scopes",
+    "primary_id_claim",
+    "link_by_email",
+    "create_accounts",
+    "active",
+)
+PROVIDER_URLS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
+
+
+class ProviderError(Exception):
+    """A registration Lectio refuses, with a message for the administrator."""
+
+
+def _provider_clean(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(PROVIDER_FIELDS)
+    if unknown:
+        raise ValueError(f"not identity provider fields: {sorted(unknown)}")
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    check = URLValidator(schemes=["https"])
+    for name in PROVIDER_URLS:
+        if name in cleaned:
+            try:
+                check(cleaned[name])
+            except ValidationError:
+                raise ProviderError(
+                    _("%(field)s must be an https URL.") % {"field": name}
+                ) from None
+    if "client_id" in cleaned and not cleaned["client_id"]:
+        raise ProviderError(_("An identity provider needs a client id."))
+    if "scopes" in cleaned and "openid" not in cleaned["scopes"].split():
+        raise ProviderError(_("The scopes must include openid."))
+    if cleaned.get("token_auth", TokenAuth.BASIC) not in TokenAuth.values:
+        raise ProviderError(_("Unknown token endpoint authentication."))
+    return cleaned
+
+
+@transaction.atomic
+def identity_provider_save(
+    *, actor: User | None, provider: IdentityProvider | None = None, **values: Any
+) -> IdentityProvider:
+    """Registers an identity provider, or changes one. A blank client secret on a
+    change keeps the secret it had (forms never show it again)."""
+    cleaned = _provider_clean(values)
+    if provider is not None and not cleaned.get("client_secret"):
+        cleaned.pop("client_secret", None)
+    issuer = cleaned.get("issuer", provider.issuer if provider else "")
+    client_id = cleaned.get("client_id", provider.client_id if provider else "")
+    clash = IdentityProvider.objects.filter(issuer=issuer, client_id=client_id)
+    if provider is not None:
+        clash = clash.exclude(pk=provider.pk)
+    if clash.exists():
+        raise ProviderError(_("That issuer and client id are registered already."))
+    created = provider is None
+    if provider is None:
+        provider = IdentityProvider.objects.create(**cleaned)
+    else:
+        for key, value in cleaned.items():
+            setattr(provider, key, value)
+        provider.save()
+    event_record(
+        actor=actor,
+        verb="identity_provider.create" if created else "identity_provider.change",
+        target_type="identity_provider",
+        target_id=provider.pk,
+        summary=(_("Registered %(name)s") if created else _("Changed %(name)s"))
+        % {"name": provider.name},
+        params={
+            "issuer": provider.issuer,
+            "fields": sorted(k for k in cleaned if k != "client_secret"),
+        },
+    )
+    return provider
+
+
+@transaction.atomic
+def identity_provider_remove(*, actor: User | None, provider: IdentityProvider) -> None:
+    """Removes the provider and its links to accounts; the accounts stay."""
+    pk, name = provider.pk, provider.name
+    provider.delete()
+    event_record(
+        actor=actor,
+        verb="identity_provider.remove",
+        target_type="identity_provider",
+        target_id=pk,
+        summary=_("Removed %(name)s") % {"name": name},
+    )
+
+
+def _claim_text(claims: dict[str, Any], name: str, limit: int = 150) -> str:
+    value = claims.get(name) if name else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _claims_names(claims: dict[str, Any]) -> dict[str, str]:
+    names = {
+        "first_name": _claim_text(claims, "given_name"),
+        "last_name": _claim_text(claims, "family_name"),
+        "email": _claim_text(claims, "email", 254),
+    }
+    full = _claim_text(claims, "name")
+    if full and not (names["first_name"] or names["last_name"]):
+        names["preferred_name"] = full
+    return {k: v for k, v in names.items() if v}
+
+
+USERNAME_OK = re.compile(r"^[\w.@+-]{1,150}$")
+
+
+def _new_username(provider: IdentityProvider, claims: dict[str, Any]) -> str:
+    wanted = _claim_text(claims, "preferred_username")
+    if (
+        USERNAME_OK.match(wanted)
+        and not User.objects.filter(username__iexact=wanted).exists()
+    ):
+        return wanted
+    digest = hashlib.sha256(claims["sub"].encode()).hexdigest()[:20]
+    return f"oidc-{provider.pk}-{digest}"
+
+
+def external_identity_account(
+    *, provider: IdentityProvider, claims: dict[str, Any]
+) -> User:
+    """The account of the person a validated id_token names: linked by (provider,
+    sub); on a first sign-in found by the primary id claim, then (if the provider
+    allows it) by a verified e-mail address, else made when the provider allows it.
+    Names and e-mail follow the provider; a role never comes from it. Raises
+    SignInRefused when there is no account to sign in to."""
+    from lectio.accounts.oidc import SignInRefused
+
+    sub = claims["sub"].strip()[:255]
+    with transaction.atomic():
+        link = (
+            ExternalIdentity.objects.select_related("user")
+            .filter(provider=provider, sub=sub)
+            .first()
+        )
+        if link is None:
+            try:
+                with transaction.atomic():
+                    link = _identity_link(provider, claims, sub)
+            except IntegrityError:
+                # The same person's first sign-in, twice at once: the other won.
+                link = ExternalIdentity.objects.select_related("user").get(
+                    provider=provider, sub=sub
+                )
+        user = link.user
+        if not user.is_active:
+            raise SignInRefused(
+                "disabled", f"account {user.pk} is disabled", issuer=provider.issuer
+            )
+        user_update_external(user, names=_claims_names(claims))
+        if user.pending:
+            User.objects.filter(pk=user.pk).update(pending=False)
+            user.pending = False
+        ExternalIdentity.objects.filter(pk=link.pk).update(last_login_at=timezone.now())
+    return user
+
+
+def _identity_link(
+    provider: IdentityProvider, claims: dict[str, Any], sub: str
+) -> ExternalIdentity:
+    from lectio.accounts.oidc import SignInRefused
+
+    user = _identity_find(provider, claims)
+    if user is None:
+        if not provider.create_accounts:
+            raise SignInRefused(
+                "no_account", f"no account for sub {sub!r}", issuer=provider.issuer
+            )
+        user = user_create_external(
+            username=_new_username(provider, claims),
+            role=Role.STUDENT,
+            names=_claims_names(claims),
+            primary_id=_claim_text(claims, provider.primary_id_claim, 100),
+        )
+    link = ExternalIdentity.objects.create(provider=provider, sub=sub, user=user)
+    event_record(
+        actor=user,
+        verb="identity.link",
+        target_type="user",
+        target_id=user.pk,
+        summary=_("Signed in through %(name)s for the first time")
+        % {"name": provider.name},
+        params={"provider": provider.pk},
+    )
+    return link
+
+
+def _identity_find(provider: IdentityProvider, claims: dict[str, Any]) -> User | None:
+    primary = _claim_text(claims, provider.primary_id_claim, 100)
+    if primary:
+        user = User.objects.filter(primary_id=primary).first()
+        if user is not None:
+            return user
+    email = _claim_text(claims, "email", 254)
+    if provider.link_by_email and email and claims.get("email_verified") is True:
+        same = list(User.objects.filter(email__iexact=email)[:2])
+        if len(same) == 1:
+            return same[0]
+    return None
