@@ -48,6 +48,27 @@ def course_delete(
     )
 
 
+def course_get_or_create(
+    *, actor: Any, code: str, name: str, summary: str, params: dict[str, Any]
+) -> Course:
+    """The course with `code` and no section, made (with `name`) if there is none;
+    the making is an event with `summary` and `params`. For courses an outside
+    system names before the student information system has sent them."""
+    course, created = Course.objects.get_or_create(
+        code=code, section="", defaults={"name": name}
+    )
+    if created:
+        event_record(
+            actor=actor,
+            verb="course.create",
+            target_type="course",
+            target_id=course.pk,
+            summary=summary,
+            params=params,
+        )
+    return course
+
+
 def enrolment_set(
     *, user: Any, course: Course, role: str, source: str = EnrolmentSource.OTHER
 ) -> tuple[Enrolment, bool]:

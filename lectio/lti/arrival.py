@@ -19,7 +19,7 @@ from lectio.accounts.models import User
 from lectio.accounts.services import user_create_external, user_update_external
 from lectio.core.events import event_record
 from lectio.courses.models import Course, CourseRole, EnrolmentSource
-from lectio.courses.services import enrolment_set
+from lectio.courses.services import course_get_or_create, enrolment_set
 from lectio.lti import claims as c
 from lectio.lti.launch import Launch, LaunchRefused
 from lectio.lti.models import CourseClaim, Platform, PlatformUser
@@ -84,23 +84,14 @@ def _course_create(launch: Launch, value: str, user: User) -> Course | None:
         return None
     context = launch.claims.get(c.CONTEXT)
     title = _text(context.get("title"), 300) if isinstance(context, dict) else ""
-    course, created = Course.objects.get_or_create(
-        code=value[:100], section="", defaults={"name": title or value}
+    return course_get_or_create(
+        actor=user,
+        code=value[:100],
+        name=title or value,
+        summary=_("Made from a launch from %(platform)s")
+        % {"platform": launch.platform.name},
+        params={"platform": launch.platform.pk, "claim": launch.platform.course_claim},
     )
-    if created:
-        event_record(
-            actor=user,
-            verb="course.create",
-            target_type="course",
-            target_id=course.pk,
-            summary=_("Made from a launch from %(platform)s")
-            % {"platform": launch.platform.name},
-            params={
-                "platform": launch.platform.pk,
-                "claim": launch.platform.course_claim,
-            },
-        )
-    return course
 
 
 @dataclass(frozen=True)
