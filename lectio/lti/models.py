@@ -251,3 +251,26 @@ class RosterLink(models.Model):
 
     def __str__(self) -> str:
         return self.memberships_url
+
+
+class RegistrationInvite(models.Model):
+    """A one-time URL an administrator makes for LTI Dynamic Registration: pasted
+    into the LMS, it lets that LMS register itself once, within a day. Only a hash
+    of its secret is kept."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectio.lti.views import admin, deep_linking, embed, launch
+from lectio.lti.views import admin, deep_linking, embed, launch, registration
 
 app_name = "lti"
 
@@ -14,7 +14,9 @@ urlpatterns = [
     path("to/<str:kind>/<int:pk>/", embed.target, name="target"),
     path("no-course/", embed.no_course, name="no_course"),
     path("deep-link/", deep_linking.deep_link, name="deep_link"),
+    path("register/<str:token>", registration.dynamic_registration, name="register"),
     path("admin/", admin.platforms, name="platforms"),
+    path("admin/registration/", admin.registration_invite, name="registration_invite"),
     path("admin/platforms/new/", admin.platform_add, name="platform_add"),
     path("admin/platforms/<int:platform_id>/", admin.platform_edit, name="platform"),
     path(

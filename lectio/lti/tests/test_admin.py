@@ -283,6 +283,18 @@ MATRIX: dict[str, tuple[Any, str, dict[str, int]]] = {
             "admin": 302,
         },
     ),
+    "registration_invite": (
+        lambda w: [],
+        "post",
+        {
+            "guest": 302,
+            "student": 403,
+            "instructor": 403,
+            "librarian": 403,
+            "admin": 200,
+        },
+    ),
+    "register": (lambda w: ["not-a-token"], "get", dict.fromkeys(ROLES, 400)),
     "jwks": (lambda w: [], "get", dict.fromkeys(ROLES, 200)),
     "open": (lambda w: ["not-a-token"], "get", dict.fromkeys(ROLES, 400)),
     "login": (lambda w: [], "get", dict.fromkeys(ROLES, 400)),  # no iss

@@ -22,6 +22,7 @@ from lectio.lti import claims as c
 from lectio.lti.forms import DeploymentForm, PlatformForm
 from lectio.lti.keys import tool_jwks
 from lectio.lti.models import Deployment, Platform, RosterLink, RosterStatus
+from lectio.lti.registration import invite_create
 from lectio.lti.services import (
     RegistrationError,
     deployment_add,
@@ -51,10 +52,9 @@ def tool_configuration(request: AuthedHttpRequest) -> list[tuple[str, str]]:
     ]
 
 
-@login_required
-@require_safe
-def platforms(request: AuthedHttpRequest) -> HttpResponse:
-    require_admin(request.user)
+def _platforms_page(
+    request: AuthedHttpRequest, registration_url: str = ""
+) -> HttpResponse:
     keys = tool_jwks()["keys"]
     return render(
         request,
@@ -63,9 +63,27 @@ def platforms(request: AuthedHttpRequest) -> HttpResponse:
             "platforms": Platform.objects.prefetch_related("deployments"),
             "configuration": tool_configuration(request),
             "kids": [k["kid"] for k in keys],
+            "registration_url": registration_url,
             "nav": "lti",
         },
     )
+
+
+@login_required
+@require_safe
+def platforms(request: AuthedHttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    return _platforms_page(request)
+
+
+@login_required
+@require_POST
+def registration_invite(request: AuthedHttpRequest) -> HttpResponse:
+    """A one-time URL for LTI Dynamic Registration, shown once."""
+    require_admin(request.user)
+    token = invite_create(actor=request.user)
+    url = request.build_absolute_uri(reverse("lti:register", args=[token]))
+    return _platforms_page(request, registration_url=url)
 
 
 @login_required
