@@ -217,6 +217,14 @@ LECTIO_FETCH_ALLOW_ADDRESSES = [
     for a in os.environ.get("LECTIO_FETCH_ALLOW_ADDRESSES", "").split(",")
     if a.strip()
 ]
+# host:port pairs fetched whatever their address or port (a named intranet host).
+LECTIO_FETCH_ALLOW = [
+    a.strip().lower()
+    for a in os.environ.get("LECTIO_FETCH_ALLOW", "").split(",")
+    if a.strip()
+]
+# Identifier lookups outside Lectio (DOI content negotiation, Open Library, PubMed).
+LECTIO_LOOKUP_TIMEOUT = float(os.environ.get("LECTIO_LOOKUP_TIMEOUT", "8"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("LECTIO_SECURE_COOKIES", False)

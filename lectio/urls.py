@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("lectio.workflow.urls")),
     path("", include("lectio.courses.urls")),
     path("", include("lectio.catalog.urls")),
+    path("", include("lectio.citations.urls")),
 ]

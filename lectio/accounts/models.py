@@ -109,6 +109,12 @@ class InstitutionSettings(models.Model):
         _("copy collaborators"), default=True
     )
     rollover_copy_syllabus = models.BooleanField(_("copy the syllabus"), default=True)
+    # Adding by identifier: DOIs, ISBNs and PubMed ids Lectio's catalog does not
+    # have are looked up at doi.org, Open Library and PubMed (through the guarded
+    # client) when this is on; off, nothing leaves Lectio.
+    remote_lookups = models.BooleanField(
+        _("look up identifiers outside Lectio"), default=False
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

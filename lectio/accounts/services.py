@@ -38,6 +38,7 @@ POLICY_FIELDS = (
     "rollover_copy_library_tags",
     "rollover_copy_collaborators",
     "rollover_copy_syllabus",
+    "remote_lookups",
 )
 
 

@@ -13,7 +13,9 @@ was refused (never fetched); `FetchFailed` says why a fetch went wrong.
 Settings: `LECTIO_FETCH_TIMEOUT` (seconds, total, default 15), `LECTIO_FETCH_MAX_BYTES`
 (default 5 MB), `LECTIO_FETCH_PORTS` (default 80 and 443), `LECTIO_FETCH_ALLOW_ADDRESSES`
 (addresses or networks treated as global, for an intranet service the institution
-trusts; empty by default), `LECTIO_FETCH_RATE` (fetches a minute per user, default 30).
+trusts; empty by default), `LECTIO_FETCH_ALLOW` (`host:port` pairs fetched whatever
+their address and port: a named intranet host, or a test server; empty by default),
+`LECTIO_FETCH_RATE` (fetches a minute per user, default 30).
 """
 
 from __future__ import annotations
@@ -136,6 +138,14 @@ def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     ]
 
 
+def _allowed_hosts() -> set[str]:
+    return {
+        str(entry).strip().lower()
+        for entry in getattr(settings, "LECTIO_FETCH_ALLOW", ())
+        if str(entry).strip()
+    }
+
+
 def address_allowed(address: str) -> bool:
     """True when `address` is a global unicast address (or one the institution has
     allowed), whatever form it is written in."""
@@ -192,7 +202,10 @@ def check_url(url: str, *, resolve: Resolver = system_resolve) -> Target:
     if not host:
         raise FetchRefused("the address has no host")
     port = port or (443 if scheme == "https" else 80)
-    if port not in tuple(getattr(settings, "LECTIO_FETCH_PORTS", (80, 443))):
+    named = f"{host.lower()}:{port}" in _allowed_hosts()
+    if not named and port not in tuple(
+        getattr(settings, "LECTIO_FETCH_PORTS", (80, 443))
+    ):
         raise FetchRefused(f"port {port} is not one Lectio fetches from")
     try:
         literal = ipaddress.ip_address(host)
@@ -201,7 +214,9 @@ def check_url(url: str, *, resolve: Resolver = system_resolve) -> Target:
     if literal is not None:
         addresses = [str(literal)]
     else:
-        if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        if not named and (
+            host.lower() == "localhost" or host.lower().endswith(".localhost")
+        ):
             raise FetchRefused("local addresses are not fetched")
         try:
             host.encode("idna")
@@ -212,7 +227,7 @@ def check_url(url: str, *, resolve: Resolver = system_resolve) -> Target:
         addresses = resolve(host, port)
         if not addresses:
             raise FetchFailed(f"the host {host} could not be found")
-    refused = [a for a in addresses if not address_allowed(a)]
+    refused = [] if named else [a for a in addresses if not address_allowed(a)]
     if refused:
         raise FetchRefused(
             "the address points into a private or reserved network, "

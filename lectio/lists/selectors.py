@@ -202,6 +202,40 @@ def lists_for_author(*, user: Any) -> QuerySet[ReadingList]:
     )
 
 
+def lists_to_add_to(
+    *, user: Any, also: int | None = None
+) -> list[tuple[ReadingList, list[Section]]]:
+    """The lists to offer someone adding a citation from elsewhere (the catalog,
+    Cite It!): the ones they own, edit or teach (library staff: also the lists
+    assigned to them), plus `also` when they may edit it; each with its sections,
+    the default first. Two queries, three with `also`."""
+    lists = list(lists_for_author(user=user))
+    ids = {rl.pk for rl in lists}
+    extra: list[ReadingList] = []
+    if is_staff(user):
+        extra = list(
+            ReadingList.objects.filter(assigned_librarian=user)
+            .exclude(pk__in=ids)
+            .order_by("name")
+        )
+    if also is not None and also not in ids and not any(rl.pk == also for rl in extra):
+        try:
+            reading_list, _right = reading_list_get_for_editor(user=user, list_id=also)
+        except (Http404, PermissionDenied):
+            pass
+        else:
+            extra.insert(0, reading_list)
+    lists = extra + lists
+    if not lists:
+        return []
+    sections: dict[int, list[Section]] = {}
+    for section in Section.objects.filter(
+        reading_list_id__in=[rl.pk for rl in lists]
+    ).order_by("-is_default", "position", "id"):
+        sections.setdefault(section.reading_list_id, []).append(section)
+    return [(rl, sections.get(rl.pk, [])) for rl in lists]
+
+
 def courses_taught(*, user: Any) -> QuerySet[Course]:
     if not user.is_authenticated:
         return Course.objects.none()

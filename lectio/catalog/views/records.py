@@ -28,7 +28,6 @@ from lectio.lists.from_catalog import (
     more_from_courses,
 )
 from lectio.lists.models import Citation, ReadingList, Section
-from lectio.lists.permissions import is_staff
 from lectio.lists.services import ServiceError
 
 
@@ -122,43 +121,17 @@ def editable_lists(
     """The lists to offer: the ones the user owns, edits or teaches (library staff:
     also the lists assigned to them), plus `also` when they may edit it. Each with
     its sections, the default first."""
-    lists = list(selectors.lists_for_author(user=user))
-    ids = {rl.pk for rl in lists}
-    extra: list[ReadingList] = []
-    if is_staff(user):
-        extra = list(
-            ReadingList.objects.filter(assigned_librarian=user)
-            .exclude(pk__in=ids)
-            .order_by("name")
-        )
-    if also is not None and also not in ids and not any(rl.pk == also for rl in extra):
-        try:
-            reading_list, _right = selectors.reading_list_get_for_editor(
-                user=user, list_id=also
-            )
-        except (Http404, PermissionDenied):
-            pass
-        else:
-            extra.insert(0, reading_list)
-    lists = extra + lists
-    if not lists:
+    offered = selectors.lists_to_add_to(user=user, also=also)
+    if not offered:
         return []
-    sections: dict[int, list[Section]] = {}
-    for section in Section.objects.filter(
-        reading_list_id__in=[rl.pk for rl in lists]
-    ).order_by("-is_default", "position", "id"):
-        sections.setdefault(section.reading_list_id, []).append(section)
     present = set(
         Citation.objects.filter(
-            catalog_record=record, reading_list_id__in=[rl.pk for rl in lists]
+            catalog_record=record, reading_list_id__in=[rl.pk for rl, _s in offered]
         ).values_list("section_id", flat=True)
     )
     return [
-        ListChoice(
-            reading_list=rl,
-            sections=[(s, s.pk in present) for s in sections.get(rl.pk, [])],
-        )
-        for rl in lists
+        ListChoice(reading_list=rl, sections=[(s, s.pk in present) for s in sections])
+        for rl, sections in offered
     ]
 
 

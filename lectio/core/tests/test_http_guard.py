@@ -371,3 +371,31 @@ def test_a_body_is_posted(net: dict[str, Any]) -> None:
         "got": "grant_type=client_credentials",
         "type": "application/x-www-form-urlencoded",
     }
+
+
+def test_a_named_host_and_port_is_fetched_whatever_its_address(
+    servers: tuple[int, int],
+) -> None:
+    """LECTIO_FETCH_ALLOW names host:port pairs (an intranet service, a test
+    server): they are fetched though private and on another port; nothing else on
+    that address or port is."""
+    trap, site = servers
+    _Recorder.hits.clear()
+    with override_settings(
+        LECTIO_FETCH_ALLOW=[f"127.0.0.1:{trap}"],
+        LECTIO_FETCH_ALLOW_ADDRESSES=[],
+        LECTIO_FETCH_PORTS=(80, 443),
+        LECTIO_FETCH_RATE=0,
+    ):
+        result = fetch(f"http://127.0.0.1:{trap}/page")
+        assert result.status == 200
+        assert _Recorder.hits == ["/page"]
+        for refused in (
+            f"http://127.0.0.2:{site}/",  # the same kind of address, another pair
+            f"http://127.0.0.1:{site}/",  # the named host on another port
+            f"http://localhost:{trap}/",  # another name for it
+        ):
+            with pytest.raises(FetchRefused):
+                fetch(refused)
+    assert _Recorder.hits == ["/page"]
+    _Recorder.hits.clear()

@@ -90,6 +90,15 @@ class InstitutionSettingsForm(forms.Form):
     rollover_copy_syllabus = forms.BooleanField(
         label=gettext_lazy("Copy the syllabus"), required=False
     )
+    remote_lookups = forms.BooleanField(
+        label=gettext_lazy("Look up DOIs, ISBNs and PubMed ids outside Lectio"),
+        required=False,
+        help_text=gettext_lazy(
+            "When someone adds a citation by an identifier the catalog does not "
+            "have, Lectio asks doi.org, Open Library or PubMed for its details. "
+            "Off: nothing is sent outside Lectio."
+        ),
+    )
 
     def clean_loader_date_format(self) -> str:
         from lectio.courses.forms import check_date_format
@@ -113,7 +122,8 @@ ROLLOVER_FIELDS = (
     "rollover_copy_collaborators",
     "rollover_copy_syllabus",
 )
-POLICY_FIELDS = LOADER_FIELDS + ROLLOVER_FIELDS
+CAPTURE_FIELDS = ("remote_lookups",)
+POLICY_FIELDS = LOADER_FIELDS + ROLLOVER_FIELDS + CAPTURE_FIELDS
 
 
 @login_required
@@ -137,7 +147,7 @@ def institution_settings(request: AuthedHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "nav": "settings",
-        "general_fields": [form[name] for name in GENERAL_FIELDS],
+        "general_fields": [form[name] for name in GENERAL_FIELDS + CAPTURE_FIELDS],
         "loader_fields": [form[name] for name in LOADER_FIELDS],
         "rollover_fields": [form[name] for name in ROLLOVER_FIELDS],
     }
