@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("lectio.courses.urls")),
     path("", include("lectio.catalog.urls")),
     path("", include("lectio.citations.urls")),
+    path("", include("lectio.collection.urls")),
 ]

@@ -85,7 +85,10 @@ def _form_initial(captured: Captured, selection: str = "") -> dict[str, Any]:
 def citeit(request: AuthedHttpRequest) -> HttpResponse:
     also = _int(request.POST.get("list") or request.GET.get("list"))
     targets = _targets(request, also)
-    chosen_section = _int(request.POST.get("section") or request.GET.get("section"))
+    chosen: str = request.POST.get("section") or request.GET.get("section") or ""
+    chosen_section: int | str | None = (
+        "collection" if chosen == "collection" else _int(chosen)
+    )
     if chosen_section is None and also is not None:
         chosen_section = next(
             (ss[0].pk for rl, ss in targets if rl.pk == also and ss), None
@@ -157,6 +160,8 @@ def _post(request: AuthedHttpRequest, context: dict[str, Any]) -> HttpResponse:
             status=200 if changing_type else 400,
         )
     section_id = context["chosen_section"]
+    if section_id == "collection":
+        return _save_to_collection(request, form, material_type, record, context)
     section = next(
         (
             s
@@ -192,6 +197,32 @@ def _post(request: AuthedHttpRequest, context: dict[str, Any]) -> HttpResponse:
         % {"section": section.name, "list": reading_list.name},
     )
     return redirect(list_url(reading_list.pk, f"c{citation.pk}"))
+
+
+def _save_to_collection(
+    request: AuthedHttpRequest,
+    form: CitationForm,
+    material_type: str,
+    record: Record | None,
+    context: dict[str, Any],
+) -> HttpResponse:
+    from lectio.collection.services import CollectionError, item_save
+
+    try:
+        item = item_save(
+            owner=request.user,
+            material_type=material_type,
+            metadata=services.csl_from_fields(material_type, form.csl_fields()),
+            note=form.cleaned_data["public_note"],
+            catalog_record=record,
+        )
+    except CollectionError as error:
+        form.add_error(None, str(error))
+        return render(request, "citations/citeit.html", context, status=400)
+    messages.success(
+        request, _("Saved “%(title)s” to your collection.") % {"title": item.title}
+    )
+    return redirect("collection:home")
 
 
 def bookmarklet(target: str) -> str:
