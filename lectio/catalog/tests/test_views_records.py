@@ -192,7 +192,7 @@ def test_the_picker_offers_the_instructors_lists_and_sections(
     default = reading_list.sections.get(is_default=True)
     week1 = reading_list.sections.get(name="Week 1")
     assert html.index(f'value="{default.pk}"') < html.index(f'value="{week1.pk}"')
-    assert "personal collection is not available yet" in html
+    assert f'href="/collection/save/record/{record.pk}/?next=' in html
 
 
 def test_an_instructor_adds_a_record_to_a_section(
