@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectio.catalog.models import Record
@@ -129,7 +130,11 @@ def items_action(request: AuthedHttpRequest) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("Copied %(n)d items to %(section)s on %(list)s.")
+                ngettext(
+                    "Copied %(n)d item to %(section)s on %(list)s.",
+                    "Copied %(n)d items to %(section)s on %(list)s.",
+                    len(added),
+                )
                 % {
                     "n": len(added),
                     "section": section.name,
@@ -140,10 +145,18 @@ def items_action(request: AuthedHttpRequest) -> HttpResponse:
         if action == "move":
             folder = _folder(request, request.POST.get("folder"))
             moved = services.items_move(owner=user, item_ids=ids, folder=folder)
-            messages.success(request, _("Moved %(n)d items.") % {"n": moved})
+            messages.success(
+                request,
+                ngettext("Moved %(n)d item.", "Moved %(n)d items.", moved)
+                % {"n": moved},
+            )
         elif action == "delete":
             deleted = services.items_delete(owner=user, item_ids=ids)
-            messages.success(request, _("Removed %(n)d items.") % {"n": deleted})
+            messages.success(
+                request,
+                ngettext("Removed %(n)d item.", "Removed %(n)d items.", deleted)
+                % {"n": deleted},
+            )
         else:
             raise CollectionError(_("Choose what to do with them."))
     except (CollectionError, *REFUSALS) as error:
