@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lectio.workflow",
     "lectio.citations",
     "lectio.collection",
+    "lectio.analytics",
     "lectio.lti",
     "lectio.api",
     "ninja",
@@ -224,6 +225,11 @@ LECTIO_FETCH_ALLOW = [
     for a in os.environ.get("LECTIO_FETCH_ALLOW", "").split(",")
     if a.strip()
 ]
+# Usage events: written in batches after responses; raw events kept this many days.
+LECTIO_USAGE = env_bool("LECTIO_USAGE", True)
+LECTIO_USAGE_BATCH = int(os.environ.get("LECTIO_USAGE_BATCH", "200"))
+LECTIO_USAGE_SECONDS = float(os.environ.get("LECTIO_USAGE_SECONDS", "5"))
+LECTIO_USAGE_KEEP_DAYS = int(os.environ.get("LECTIO_USAGE_KEEP_DAYS", "30"))
 # Identifier lookups outside Lectio (DOI content negotiation, Open Library, PubMed).
 LECTIO_LOOKUP_TIMEOUT = float(os.environ.get("LECTIO_LOOKUP_TIMEOUT", "8"))
 

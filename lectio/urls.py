@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("lectio.catalog.urls")),
     path("", include("lectio.citations.urls")),
     path("", include("lectio.collection.urls")),
+    path("", include("lectio.analytics.urls")),
 ]

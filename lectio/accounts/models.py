@@ -115,6 +115,10 @@ class InstitutionSettings(models.Model):
     remote_lookups = models.BooleanField(
         _("look up identifiers outside Lectio"), default=False
     )
+    # Usage figures about fewer people than this are shown as "fewer than N".
+    analytics_min_group = models.PositiveSmallIntegerField(
+        _("smallest group a usage figure may describe"), default=10
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

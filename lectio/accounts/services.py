@@ -39,6 +39,7 @@ POLICY_FIELDS = (
     "rollover_copy_collaborators",
     "rollover_copy_syllabus",
     "remote_lookups",
+    "analytics_min_group",
 )
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lectio.core.usage import LMS_SESSION_KEY
 from lectio.lti.models import Platform
 
-SESSION_KEY = "lti"
+SESSION_KEY = LMS_SESSION_KEY  # usage events read it to tell LMS visits apart
 
 
 def launch_context(request: HttpRequest) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from lectio.catalog.availability import availability_for
 from lectio.catalog.models import RecordFormat
 from lectio.catalog.search import SearchQuery, SearchResult, search, suggest
+from lectio.core import usage
 from lectio.core.htmx import is_htmx, vary_on_htmx
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists.models import Collaborator
@@ -297,6 +298,8 @@ def catalog_search(request: AuthedHttpRequest) -> HttpResponse:
         query = _query_from(form, languages, page)
         if _has_criteria(query):
             result = search(query)
+            if page == 1:
+                usage.record(request, "search", detail="catalog")
             pages = max(1, -(-result.total // PAGE_SIZE))
             if result.total and page > min(pages, MAX_PAGE):
                 # Past the end: the last page there is.

@@ -18,6 +18,7 @@ POLICY = {
     "rollover_copy_library_tags": "on",
     "rollover_copy_collaborators": "on",
     "rollover_copy_syllabus": "on",
+    "analytics_min_group": "10",
 }
 
 

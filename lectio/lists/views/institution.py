@@ -90,6 +90,15 @@ class InstitutionSettingsForm(forms.Form):
     rollover_copy_syllabus = forms.BooleanField(
         label=gettext_lazy("Copy the syllabus"), required=False
     )
+    analytics_min_group = forms.IntegerField(
+        label=gettext_lazy("Smallest group a usage figure may describe"),
+        min_value=5,
+        max_value=1000,
+        help_text=gettext_lazy(
+            "Figures about fewer students are shown as “fewer than” this number, "
+            "so no one student's reading can be made out. At least 5."
+        ),
+    )
     remote_lookups = forms.BooleanField(
         label=gettext_lazy("Look up DOIs, ISBNs and PubMed ids outside Lectio"),
         required=False,
@@ -122,7 +131,7 @@ ROLLOVER_FIELDS = (
     "rollover_copy_collaborators",
     "rollover_copy_syllabus",
 )
-CAPTURE_FIELDS = ("remote_lookups",)
+CAPTURE_FIELDS = ("remote_lookups", "analytics_min_group")
 POLICY_FIELDS = LOADER_FIELDS + ROLLOVER_FIELDS + CAPTURE_FIELDS
 
 

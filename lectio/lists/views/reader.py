@@ -14,6 +14,7 @@ from django.views.decorators.http import (
 
 from lectio.accounts.models import InstitutionSettings
 from lectio.catalog.availability import availability_for
+from lectio.core import usage
 from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
@@ -61,6 +62,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         return list_editor(request, reading_list, right)
     settings_row = InstitutionSettings.cached()
     interactive = request.user.is_authenticated
+    usage.record(request, "list_view", list_id=reading_list.pk)
     body = reading.reader_body(
         reading_list,
         only_complete=settings_row.students_see_only_complete,
@@ -127,6 +129,15 @@ def list_marks(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
         mark = services.citation_mark(
             user=request.user, citation=citation, liked=not (current and current.liked)
         )
+    turned_on = mark.done if field == "done" else mark.liked
+    if turned_on:
+        usage.record(
+            request,
+            "mark_done" if field == "done" else "like",
+            list_id=reading_list.pk,
+            section_id=citation.section_id,
+            citation_id=citation.pk,
+        )
     if wants_json(request):
         return JsonResponse(
             {"citation": citation.pk, "done": mark.done, "liked": mark.liked}
@@ -160,6 +171,12 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
                 citation=citation,
                 private_note=form.cleaned_data["private_note"],
             )
+            usage.record(
+                request,
+                "note",
+                list_id=citation.reading_list_id,
+                citation_id=citation.pk,
+            )
             from django.contrib import messages
             from django.utils.translation import gettext as _
 
@@ -168,6 +185,14 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
     elif request.method == "POST":
         return redirect_to_login(request.get_full_path())
     tags = [t for t in citation.tags.all() if t.kind == "public"]
+    usage.record(
+        request,
+        "citation_open",
+        list_id=citation.reading_list_id,
+        section_id=citation.section_id,
+        citation_id=citation.pk,
+        detail="details",
+    )
     return render(
         request,
         "lists/citation_detail.html",

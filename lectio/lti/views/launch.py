@@ -18,6 +18,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from lectio.core import usage
 from lectio.courses.models import Course
 from lectio.lti import claims as c
 from lectio.lti import keys
@@ -112,6 +113,13 @@ def launch(request: HttpRequest) -> HttpResponse:
     )
     if arrival.course is not None:
         _roster_due(validated, arrival.course)
+    usage.record(
+        request,
+        "lti_launch",
+        course_id=arrival.course.pk if arrival.course else None,
+        user=arrival.user,
+        channel="lms",
+    )
     context: dict[str, Any] = {
         "platform": validated.platform.pk,
         "deployment": validated.deployment.deployment_id,

@@ -1,0 +1,55 @@
+"""Usage of lists: raw events, kept for a short while (LECTIO_USAGE_KEEP_DAYS, 30),
+and daily counts kept for years. Nobody is named: an event holds a pseudonymous key
+(a keyed hash of the account), never the account."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class UsageEvent(models.Model):
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16)
+    user_key = models.CharField(max_length=32, blank=True)  # "" for a guest
+    role = models.CharField(max_length=16)
+    channel = models.CharField(max_length=8)
+    # Plain ids, not foreign keys: a deleted list keeps its history, and recording
+    # never waits on another table.
+    list_id = models.IntegerField(null=True, blank=True)
+    section_id = models.IntegerField(null=True, blank=True)
+    citation_id = models.IntegerField(null=True, blank=True)
+    course_id = models.IntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["list_id", "at"], name="usage_list_at"),
+            models.Index(fields=["at"], name="usage_at"),
+            models.Index(fields=["user_key"], name="usage_user"),
+        ]
+
+
+class DailyUsage(models.Model):
+    """Events of one kind on one day, per list, citation, role and channel, with
+    the number of different people behind them."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16)
+    role = models.CharField(max_length=16)
+    channel = models.CharField(max_length=8)
+    list_id = models.IntegerField(null=True, blank=True)
+    citation_id = models.IntegerField(null=True, blank=True)
+    events = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["list_id", "day"], name="daily_usage_list_day"),
+            models.Index(fields=["day"], name="daily_usage_day"),
+        ]
+
+
+class RolledUpDay(models.Model):
+    """A day whose raw events are in DailyUsage (also a day that had none)."""
+
+    day = models.DateField(unique=True)

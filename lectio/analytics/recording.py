@@ -1,0 +1,108 @@
+"""Writing usage events, erasing a person's, and rolling old ones up into daily
+counts."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from lectio.analytics.models import DailyUsage, RolledUpDay, UsageEvent
+from lectio.core.usage import Usage
+
+
+def user_key(user_id: int | None) -> str:
+    """A pseudonymous key for an account: the same for the same person, and no way
+    back to them without the site's secret key."""
+    if user_id is None:
+        return ""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"usage:{user_id}".encode(), hashlib.sha256
+    )
+    return digest.hexdigest()[:32]
+
+
+def write(events: list[Usage]) -> None:
+    """The usage module's sink: one INSERT for the batch."""
+    UsageEvent.objects.bulk_create(
+        [
+            UsageEvent(
+                at=e.at,
+                kind=e.kind,
+                user_key=user_key(e.user_id),
+                role=e.role,
+                channel=e.channel,
+                list_id=e.list_id,
+                section_id=e.section_id,
+                citation_id=e.citation_id,
+                course_id=e.course_id,
+                detail=e.detail,
+            )
+            for e in events
+        ],
+        batch_size=500,
+    )
+
+
+def usage_erase(*, user_id: int) -> int:
+    """Deletes the person's raw events; returns how many."""
+    return UsageEvent.objects.filter(user_key=user_key(user_id)).delete()[0]
+
+
+def erase_deleted_user(sender: Any, instance: Any, **_kwargs: Any) -> None:
+    usage_erase(user_id=instance.pk)
+
+
+@transaction.atomic
+def roll_up(*, day: datetime.date) -> int:
+    """Daily counts for `day` from its raw events, replacing any made before (so a
+    second run gives the same rows); returns how many rows."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    end = start + datetime.timedelta(days=1)
+    DailyUsage.objects.filter(day=day).delete()
+    groups = (
+        UsageEvent.objects.filter(at__gte=start, at__lt=end)
+        .values("kind", "role", "channel", "list_id", "citation_id")
+        .annotate(events=Count("id"), people=Count("user_key", distinct=True))
+        .order_by()
+    )
+    rows = [DailyUsage(day=day, **group) for group in groups]
+    DailyUsage.objects.bulk_create(rows, batch_size=1000)
+    RolledUpDay.objects.get_or_create(day=day)
+    return len(rows)
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "LECTIO_USAGE_KEEP_DAYS", 30))
+
+
+def roll_up_and_purge(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Rolls up each day that is over (before `today`) and not rolled up yet, then
+    deletes raw events older than the keeping period. Safe to run any number of
+    times: a second run the same day does nothing."""
+    today = today or timezone.localdate()
+    zone = timezone.get_current_timezone()
+    last = RolledUpDay.objects.order_by("-day").values_list("day", flat=True).first()
+    first = UsageEvent.objects.order_by("at").values_list("at", flat=True).first()
+    rolled = 0
+    days = 0
+    if first is not None:
+        day = timezone.localtime(first, zone).date()
+        if last is not None:
+            day = max(day, last + datetime.timedelta(days=1))
+        while day < today:
+            rolled += roll_up(day=day)
+            days += 1
+            day += datetime.timedelta(days=1)
+    cutoff = datetime.datetime.combine(
+        today - datetime.timedelta(days=keep_days()), datetime.time.min, tzinfo=zone
+    )
+    purged = UsageEvent.objects.filter(at__lt=cutoff).delete()[0]
+    return {"days": days, "rows": rolled, "purged": purged}
