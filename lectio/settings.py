@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "lectio.lists",
     "lectio.workflow",
     "lectio.citations",
+    "lectio.linking",
     "lectio.lti",
     "lectio.api",
     "ninja",
