@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("lectio.workflow.urls")),
     path("", include("lectio.courses.urls")),
     path("", include("lectio.catalog.urls")),
+    path("", include("lectio.linking.urls")),
 ]
