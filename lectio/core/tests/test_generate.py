@@ -179,6 +179,7 @@ def test_bench_lists_its_benchmarks() -> None:
         "course_loader_rerun",
         "lti_launch",
         "marc_load",
+        "openurl",
         "rollover",
         "server",
         "student_list_300",
