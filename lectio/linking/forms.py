@@ -90,3 +90,13 @@ class LinkingSettingsForm(forms.Form):
             "external_resolver_url": data["external_resolver_url"].strip(),
             "preference": [data[name] for name in self.CHOICES],
         }
+
+
+class BrokenLinkForm(forms.Form):
+    note = forms.CharField(
+        label=_("What happened? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the page is not found, or it asks me to pay."),
+    )

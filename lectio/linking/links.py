@@ -29,6 +29,7 @@ def find_it_url(metadata: dict[str, Any], material_type: str) -> str:
 def citation_linker(
     citation_id: int, metadata: dict[str, Any], material_type: str
 ) -> str:
+    """Find it, and the way to report a broken link."""
     if material_type in NO_FIND_IT or not isinstance(metadata, dict):
         return ""
     if not (
@@ -39,9 +40,13 @@ def citation_linker(
     ):
         return ""
     url = find_it_url(metadata, material_type)
+    report = reverse("linking:report", args=[citation_id])
     return (
         f'<a class="findit" href="{escape(url)}" rel="nofollow"'
         f' aria-describedby="c{citation_id}-ref">{escape(_("Find it"))}</a>'
+        f' <a class="report-link" href="{escape(report)}" rel="nofollow"'
+        f' aria-describedby="c{citation_id}-ref">'
+        f"{escape(_('Report a broken link'))}</a>"
     )
 
 

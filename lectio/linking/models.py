@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,93 @@ class LinkingSettings(models.Model):
 
 CACHE_SECONDS = 10.0
 _CACHE: dict[str, tuple[float, LinkingSettings]] = {}
+
+
+# --- link checking -------------------------------------------------------------------
+
+
+class LinkStatus(models.TextChoices):
+    UNCHECKED = "unchecked", _("Not checked yet")
+    OK = "ok", _("Working")
+    BROKEN = "broken", _("Broken")
+    # The site could not be asked or did not answer usefully (timeouts, 5xx, a
+    # refused address): not broken yet, checked again later.
+    UNSURE = "unsure", _("Could not be checked")
+
+
+class CheckedLink(models.Model):
+    """One distinct URL of a citation on an active list, with its latest check.
+    `failures` counts consecutive checks that were not OK."""
+
+    url = models.URLField(max_length=2000, unique=True)
+    host = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=LinkStatus.choices, default=LinkStatus.UNCHECKED
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    broken_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+        indexes = [models.Index(fields=["status", "checked_at"], name="link_status")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class LinkCheckResult(models.Model):
+    """The history: one row per check of a link."""
+
+    link = models.ForeignKey(
+        CheckedLink, on_delete=models.CASCADE, related_name="history"
+    )
+    checked_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=LinkStatus.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    method = models.CharField(max_length=8, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [
+            models.Index(fields=["link", "-checked_at"], name="link_history_recent")
+        ]
+
+
+class BrokenLinkReport(models.Model):
+    """A reader's "this link is broken" on a citation, until the library deals with
+    it. One open report per citation and person."""
+
+    citation = models.ForeignKey(
+        "lists.Citation", on_delete=models.CASCADE, related_name="broken_link_reports"
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citation", "reported_by"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="broken_link_one_open_report",
+            )
+        ]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lectio.core.concurrency import update_if_version
 from lectio.core.events import event_record
-from lectio.linking.models import LinkingSettings, OptionKind
+from lectio.linking.models import (
+    BrokenLinkReport,
+    CheckedLink,
+    LinkCheckResult,
+    LinkingSettings,
+    LinkStatus,
+    OptionKind,
+)
 
 SETTINGS_FIELDS = (
     "proxy_prefix",
@@ -63,3 +73,171 @@ def linking_settings_update(
             params={"changed": changed},
         )
     return changed
+
+
+# --- link checking -------------------------------------------------------------------
+
+# Consecutive checks that could not tell (timeouts, 5xx) before a link counts as
+# broken.
+UNSURE_LIMIT = 3
+
+
+def links_to_check() -> dict[str, list[tuple[int, int]]]:
+    """The web URLs of citations on active lists: url -> [(citation id, list id)].
+    Active: the list is not Inactive or archived, the citation not Inactive or
+    Declined."""
+    from lectio.lists.models import Citation
+    from lectio.lists.statuses import CitationStatus, ListStatus, PublicationStatus
+
+    rows = (
+        Citation.objects.exclude(
+            status__in=[CitationStatus.INACTIVE, CitationStatus.DECLINED]
+        )
+        .exclude(reading_list__status=ListStatus.INACTIVE)
+        .exclude(reading_list__publication_status=PublicationStatus.ARCHIVED)
+        .filter(metadata__has_key="URL")
+        .values_list("pk", "reading_list_id", "metadata__URL")
+    )
+    urls: dict[str, list[tuple[int, int]]] = {}
+    for citation_id, list_id, url in rows:
+        text = str(url or "").strip()
+        if text.lower().startswith(("http://", "https://")) and len(text) <= 2000:
+            urls.setdefault(text, []).append((citation_id, list_id))
+    return urls
+
+
+def link_checks_record(
+    *,
+    outcomes: list[Any],
+    citing: dict[str, list[tuple[int, int]]],
+    now: datetime.datetime | None = None,
+) -> list[str]:
+    """Records the outcomes of a check run (`checker.Outcome`): the latest state of
+    each link and a history row each. Links that became broken put the lists that
+    cite them on the library's task list. Returns the newly broken URLs."""
+    from lectio.lists.services import reading_lists_alert_library
+
+    now = now or timezone.now()
+    newly_broken: list[str] = []
+    with transaction.atomic():
+        existing = {
+            link.url: link
+            for link in CheckedLink.objects.filter(url__in=[o.url for o in outcomes])
+        }
+        history = []
+        for outcome in outcomes:
+            link = existing.get(outcome.url)
+            if link is None:
+                link = CheckedLink.objects.create(
+                    url=outcome.url, host=(urlsplit(outcome.url).hostname or "")[:255]
+                )
+            was_broken = link.status == LinkStatus.BROKEN
+            if outcome.status == LinkStatus.OK:
+                link.failures = 0
+                link.status = LinkStatus.OK
+                link.broken_since = None
+            else:
+                link.failures += 1
+                if outcome.status == LinkStatus.BROKEN or (
+                    link.failures >= UNSURE_LIMIT
+                ):
+                    link.status = LinkStatus.BROKEN
+                    link.broken_since = link.broken_since or now
+                elif not was_broken:
+                    link.status = LinkStatus.UNSURE
+            link.status_code = outcome.status_code
+            link.error = outcome.error[:300]
+            link.checked_at = now
+            link.save()
+            if link.status == LinkStatus.BROKEN and not was_broken:
+                newly_broken.append(link.url)
+            history.append(
+                LinkCheckResult(
+                    link=link,
+                    checked_at=now,
+                    status=outcome.status,
+                    status_code=outcome.status_code,
+                    method=outcome.method,
+                    error=outcome.error[:300],
+                    attempts=outcome.attempts,
+                    elapsed_ms=min(outcome.elapsed_ms, 2**31 - 1),
+                )
+            )
+        LinkCheckResult.objects.bulk_create(history)
+        list_ids = {
+            list_id for url in newly_broken for _c, list_id in citing.get(url, [])
+        }
+        if list_ids:
+            reading_lists_alert_library(list_ids=list_ids)
+        event_record(
+            actor=None,
+            verb="links.check",
+            target_type="link_check",
+            target_id=None,
+            summary=_("Checked %(count)d links; %(broken)d newly broken")
+            % {"count": len(outcomes), "broken": len(newly_broken)},
+            params={"checked": len(outcomes), "newly_broken": len(newly_broken)},
+        )
+    return newly_broken
+
+
+class ReportError(ValueError):
+    pass
+
+
+def broken_link_report(
+    *, actor: Any, citation: Any, note: str = ""
+) -> BrokenLinkReport:
+    """A reader reports that a citation's link does not work. Precondition: the actor
+    may read the citation (the view's selector checks). A second report by the same
+    person while the first is open changes nothing and returns the first. The list
+    goes on the library's task list."""
+    from lectio.lists.services import reading_lists_alert_library
+
+    url = str((citation.metadata or {}).get("URL") or "")[:2000]
+    with transaction.atomic():
+        report = (
+            BrokenLinkReport.objects.select_for_update()
+            .filter(citation=citation, reported_by=actor, resolved_at__isnull=True)
+            .first()
+        )
+        if report is not None:
+            return report
+        report = BrokenLinkReport.objects.create(
+            citation=citation,
+            url=url if url.lower().startswith(("http://", "https://")) else "",
+            reported_by=actor,
+            note=note.strip()[:500],
+        )
+        reading_lists_alert_library(list_ids={citation.reading_list_id})
+        event_record(
+            actor=actor,
+            verb="link.report",
+            target_type="citation",
+            target_id=citation.pk,
+            list_id=citation.reading_list_id,
+            summary=_("Reported a broken link"),
+            params={"report": report.pk},
+        )
+    return report
+
+
+def broken_link_resolve(*, actor: Any, report: BrokenLinkReport) -> int:
+    """The library dealt with a citation's link: closes every open report of that
+    citation. Precondition: the actor is library staff. Returns how many closed."""
+    if not getattr(actor, "is_library_staff", False):
+        raise ReportError(_("Only library staff close broken-link reports."))
+    with transaction.atomic():
+        closed = BrokenLinkReport.objects.filter(
+            citation_id=report.citation_id, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=actor)
+        event_record(
+            actor=actor,
+            verb="link.resolve",
+            target_type="citation",
+            target_id=report.citation_id,
+            list_id=report.citation.reading_list_id,
+            summary=_("Closed broken-link reports"),
+            params={"closed": closed},
+        )
+    return closed

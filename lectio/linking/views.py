@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,10 +16,18 @@ from django.views.decorators.http import require_http_methods
 from lectio.core.concurrency import StaleVersion
 from lectio.core.requests import AuthedHttpRequest
 from lectio.linking import openurl
-from lectio.linking.forms import LinkingSettingsForm
-from lectio.linking.models import LinkingSettings
+from lectio.linking import services as linking_services
+from lectio.linking.forms import BrokenLinkForm, LinkingSettingsForm
+from lectio.linking.models import (
+    BrokenLinkReport,
+    CheckedLink,
+    LinkingSettings,
+    LinkStatus,
+)
 from lectio.linking.resolver import resolve
 from lectio.linking.services import SettingsError, linking_settings_update
+from lectio.lists import selectors as lists_selectors
+from lectio.lists.models import ReadingList
 
 
 def _read_request(request: HttpRequest) -> openurl.OpenURL:
@@ -144,3 +152,80 @@ def linking_settings(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, _("Link resolver settings saved."))
             return redirect("linking:settings")
     return render(request, "linking/settings.html", context)
+
+
+# --- broken links ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def broken_link_report(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
+    """Anyone who may read a citation reports that its link does not work."""
+    citation, _right = lists_selectors.citation_get_for_reader(
+        user=request.user, citation_id=citation_id
+    )
+    form = BrokenLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        linking_services.broken_link_report(
+            actor=request.user, citation=citation, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("Thank you. The library will look at this link."))
+        return redirect("lists:citation_detail", citation_id=citation.pk)
+    return render(
+        request,
+        "linking/report.html",
+        {"citation": citation, "form": form, "nav": "courses"},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def broken_links(request: AuthedHttpRequest) -> HttpResponse:
+    """The library's view of broken links: readers' open reports and the links the
+    checker found broken, with the citations and lists that use them."""
+    if not request.user.is_library_staff:
+        raise PermissionDenied
+    reports = list(
+        BrokenLinkReport.objects.filter(resolved_at__isnull=True)
+        .select_related("citation", "citation__reading_list", "reported_by")
+        .order_by("-created_at", "id")[:200]
+    )
+    broken = list(
+        CheckedLink.objects.filter(status=LinkStatus.BROKEN).order_by(
+            "-broken_since", "url"
+        )[:200]
+    )
+    citing = linking_services.links_to_check() if broken else {}
+    list_names = dict(
+        ReadingList.objects.filter(
+            pk__in={lid for link in broken for _c, lid in citing.get(link.url, [])}
+        ).values_list("pk", "name")
+    )
+    rows = [
+        (
+            link,
+            [
+                (citation_id, list_id, list_names.get(list_id, ""))
+                for citation_id, list_id in citing.get(link.url, [])
+            ],
+        )
+        for link in broken
+    ]
+    return render(
+        request,
+        "linking/broken_links.html",
+        {"reports": reports, "broken": rows, "nav": "library"},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def broken_link_resolve(request: AuthedHttpRequest, report_id: int) -> HttpResponse:
+    if not request.user.is_library_staff:
+        raise PermissionDenied
+    report = BrokenLinkReport.objects.filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    linking_services.broken_link_resolve(actor=request.user, report=report)
+    messages.success(request, _("Marked as dealt with."))
+    return redirect("linking:broken_links")

@@ -5,7 +5,10 @@ Who may do what:
 - /openurl (the resolver, read-only): everyone logged in, by GET or POST (outside
   databases POST long OpenURLs); guests go to the login page with a link Lectio can
   read, and anyone gets the 400 page for a link it cannot (test_views);
-- the resolver settings: administrators only.
+- the resolver settings: administrators only;
+- reporting a broken link: whoever may read the citation (others get a 404, as for
+  the citation's page);
+- the broken-links page and closing a report: library staff.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lectio.accounts.models import Role, User
-from lectio.core.factories import UserFactory
+from lectio.core.factories import CourseFactory, UserFactory, enrol, make_list
 from lectio.core.models import Event
 from lectio.core.testing import (
     LOGIN,
@@ -30,17 +33,21 @@ from lectio.core.testing import (
     rolled_back_world,
     session_keys,
 )
+from lectio.courses.models import CourseRole
 from lectio.linking import urls as linking_urls
-from lectio.linking.models import LinkingSettings
+from lectio.linking.models import BrokenLinkReport, LinkingSettings
 from lectio.linking.tests.support import make_catalog
 
 GUEST = "guest"
-STUDENT = "student"
-INSTRUCTOR = "instructor"
+STUDENT = "student"  # enrolled in the course of the published list
+OTHER_STUDENT = "other_student"  # enrolled nowhere
+INSTRUCTOR = "instructor"  # teaches the course, owns the list
 LIBRARIAN = "librarian"
 ADMIN = "admin"
-ROLES = (GUEST, STUDENT, INSTRUCTOR, LIBRARIAN, ADMIN)
+ROLES = (GUEST, STUDENT, OTHER_STUDENT, INSTRUCTOR, LIBRARIAN, ADMIN)
 EVERYONE = frozenset(ROLES) - {GUEST}
+READERS = frozenset({STUDENT, INSTRUCTOR, LIBRARIAN, ADMIN})
+STAFF = frozenset({LIBRARIAN, ADMIN})
 
 OPENURL = {"genre": "book", "isbn": "0192860925", "title": "The Selfish Gene"}
 
@@ -48,6 +55,8 @@ OPENURL = {"genre": "book", "isbn": "0192860925", "title": "The Selfish Gene"}
 @dataclass
 class World:
     users: dict[str, User]
+    citation_id: int = 0
+    report_id: int = 0
     sessions: dict[str, str] = field(default_factory=dict)
     baseline: dict[str, Any] = field(default_factory=dict)
 
@@ -60,19 +69,44 @@ def db_state() -> dict[str, Any]:
             )
         ),
         "events": Event.objects.count(),
+        "reports": list(
+            BrokenLinkReport.objects.order_by("pk").values_list(
+                "pk", "reported_by_id", "resolved_at"
+            )
+        ),
     }
 
 
 def build_world() -> World:
     users = {
         STUDENT: UserFactory.create(username="l-student"),
+        OTHER_STUDENT: UserFactory.create(username="l-other-student"),
         INSTRUCTOR: UserFactory.create(username="l-instructor", role=Role.INSTRUCTOR),
         LIBRARIAN: UserFactory.create(username="l-librarian", role=Role.LIBRARIAN),
         ADMIN: UserFactory.create(username="l-admin", role=Role.ADMIN),
     }
     make_catalog()
     LinkingSettings.current()
-    world = World(users=users)
+    course = CourseFactory.create(code="LNK101")
+    enrol(users[STUDENT], course)
+    enrol(users[INSTRUCTOR], course, CourseRole.INSTRUCTOR)
+    reading_list = make_list(
+        owner=users[INSTRUCTOR],
+        courses=[course],
+        citations=[
+            {
+                "title": "A page",
+                "material_type": "website",
+                "status": "Complete",
+                "metadata": {"title": "A page", "URL": "https://gone.example/x"},
+            }
+        ],
+        visibility="course",
+    )
+    citation = reading_list.citations.get()
+    reporter = UserFactory.create(username="l-reporter")
+    report = BrokenLinkReport.objects.create(citation=citation, reported_by=reporter)
+    world = World(users=users, citation_id=citation.pk, report_id=report.pk)
     world.sessions.update(session_keys(users))
     world.baseline = db_state()
     return world
@@ -83,7 +117,22 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     yield from rolled_back_world(django_db_blocker, build_world)
 
 
-def effect_settings_saved(world: World) -> None:
+def effect_reported(world: World, role: str) -> None:
+    new = BrokenLinkReport.objects.exclude(
+        pk__in=[row[0] for row in world.baseline["reports"]]
+    ).values_list("citation_id", "reported_by_id")
+    assert list(new) == [(world.citation_id, world.users[role].pk)]
+    assert Event.objects.count() == world.baseline["events"] + 1
+
+
+def effect_resolved(world: World, role: str) -> None:
+    report = BrokenLinkReport.objects.get(pk=world.report_id)
+    assert report.resolved_at is not None
+    assert report.resolved_by_id == world.users[role].pk
+    assert Event.objects.count() == world.baseline["events"] + 1
+
+
+def effect_settings_saved(world: World, role: str) -> None:
     row = LinkingSettings.objects.get()
     assert row.version == world.baseline["settings"][0][0] + 1
     assert row.proxy_prefix == "https://proxy.example.edu/login?url="
@@ -95,9 +144,11 @@ class Route:
     allowed: dict[str, frozenset[str]]
     ok: dict[str, int]
     methods: frozenset[str] = frozenset({"GET", "POST"})
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    refused: int = 403
     query: dict[str, str] = field(default_factory=dict)
     data: Callable[[World], dict[str, Any]] = lambda w: {}
-    effect: dict[str, Callable[[World], None]] = field(default_factory=dict)
+    effect: dict[str, Callable[[World, str], None]] = field(default_factory=dict)
 
 
 def settings_form(world: World) -> dict[str, Any]:
@@ -124,6 +175,26 @@ ROUTES: dict[str, Route] = {
         data=settings_form,
         effect={"POST": effect_settings_saved},
     ),
+    "linking:report": Route(
+        kwargs=lambda w: {"citation_id": w.citation_id},
+        allowed={"GET": READERS, "POST": READERS},
+        ok={"GET": 200, "POST": 302},
+        refused=404,
+        data=lambda w: {"note": "Page not found"},
+        effect={"POST": effect_reported},
+    ),
+    "linking:broken_links": Route(
+        methods=frozenset({"GET"}),
+        allowed={"GET": STAFF},
+        ok={"GET": 200},
+    ),
+    "linking:resolve_report": Route(
+        kwargs=lambda w: {"report_id": w.report_id},
+        methods=frozenset({"POST"}),
+        allowed={"POST": STAFF},
+        ok={"POST": 302},
+        effect={"POST": effect_resolved},
+    ),
 }
 
 
@@ -133,20 +204,22 @@ def routes() -> list[str]:
 
 def check_cell(name: str, method: str, role: str, world: World, client: Client) -> None:
     route = ROUTES[name]
-    url = reverse(name)
+    url = reverse(name, kwargs=route.kwargs(world))
     if role == GUEST:
         status: Any = LOGIN
+    elif method not in route.methods:
+        status = 405
     elif role in route.allowed[method]:
         status = route.ok[method]
     else:
-        status = 403
+        status = route.refused
     if method == "GET":
         response = client.get(url, route.query)
     else:
         response = client.post(url, route.data(world))
     assert_status(response, status)
-    if status == route.ok[method] and method in route.effect:
-        route.effect[method](world)
+    if status == route.ok.get(method) and method in route.effect:
+        route.effect[method](world, role)
     else:
         assert_unchanged(world.baseline, db_state(), status)
 
@@ -181,6 +254,6 @@ def test_every_linking_route_has_an_expectation() -> None:
 def test_other_methods_are_405(name: str, method: str, world: World, db: None) -> None:
     client = Client()
     client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[ADMIN]
-    response = client.generic(method, reverse(name))
+    response = client.generic(method, reverse(name, kwargs=ROUTES[name].kwargs(world)))
     assert response.status_code == 405
     assert db_state() == world.baseline
