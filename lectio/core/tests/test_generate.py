@@ -177,6 +177,7 @@ def test_bench_lists_its_benchmarks() -> None:
         "catalog_search",
         "course_loader",
         "course_loader_rerun",
+        "link_check",
         "lti_launch",
         "marc_load",
         "openurl",

@@ -32,3 +32,22 @@ def test_the_openurl_benchmark_resolves_its_generated_openurls(
     assert result.max_ms == 20.0
     # Every generated OpenURL names a year one of its journal's portfolios covers.
     assert result.extra["with_an_option"] == 20
+
+
+def test_the_link_check_benchmark_checks_its_links_two_per_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from benchmarks import bench_link_check
+
+    monkeypatch.setattr(bench_link_check, "LINKS", 200)
+
+    (result,) = bench_link_check._run(Options(log=lambda line: None))
+
+    assert result.status == "ok"
+    assert result.extra["peak_per_host"] == 2
+    assert (result.extra["ok"], result.extra["broken"], result.extra["unsure"]) == (
+        180,
+        20,
+        0,
+    )
+    assert result.extra["get_after_head"] == 10
