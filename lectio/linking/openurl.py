@@ -324,6 +324,11 @@ def parse_pairs(pairs: list[tuple[str, str]]) -> OpenURL:
         return _fatal(OpenURL(form="kev"), "not_openurl")
 
 
+def refused(code: str, form: str = "kev") -> OpenURL:
+    """A link refused before it is read (for example a body over MAX_INPUT)."""
+    return _fatal(OpenURL(form=form), code)
+
+
 def _fatal(result: OpenURL, code: str, key: str = "") -> OpenURL:
     result.version = ""
     result.problems.append(Problem(code, key, fatal=True))

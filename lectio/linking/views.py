@@ -38,7 +38,7 @@ def _read_request(request: HttpRequest) -> openurl.OpenURL:
     except ValueError:
         length = 0
     if length > openurl.MAX_INPUT:
-        return openurl.parse_query(b"x" * (openurl.MAX_INPUT + 1))
+        return openurl.refused("too_large")
     content_type = (request.content_type or "").lower()
     body = request.body[: openurl.MAX_INPUT + 1]
     if content_type in ("text/xml", "application/xml"):
