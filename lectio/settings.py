@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lectio.citations",
     "lectio.collection",
     "lectio.analytics",
+    "lectio.linking",
     "lectio.lti",
     "lectio.api",
     "ninja",

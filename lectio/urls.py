@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("lectio.citations.urls")),
     path("", include("lectio.collection.urls")),
     path("", include("lectio.analytics.urls")),
+    path("", include("lectio.linking.urls")),
 ]

@@ -1,7 +1,14 @@
 """Places where apps above `lists` add to its pages without `lists` importing them.
 
 An app registers a provider in its AppConfig.ready(); the list editor calls each one
-with the list and its citations and shows the HTML it returns (already escaped)."""
+with the list and its citations and shows the HTML it returns (already escaped).
+
+Two more hooks serve every page that shows citations (the reading view, the editor,
+a citation's page):
+- citation linkers: HTML from the citation's own content (metadata and material
+  type) alone, so the reading view may cache it with the rest of the list body;
+- record linkers: live HTML per linked catalog record (read on every request, next
+  to the record's availability)."""
 
 from __future__ import annotations
 
@@ -34,4 +41,43 @@ def editor_extras(
         merged.list_html += extras.list_html
         for citation_id, parts in extras.citation_html.items():
             merged.citation_html.setdefault(citation_id, []).extend(parts)
+    return merged
+
+
+# (citation id, CSL-JSON metadata, material type) -> escaped HTML. Must depend on
+# nothing but its arguments: the reading view caches the result per content_version.
+CitationLinker = Callable[[int, dict[str, Any], str], str]
+CITATION_LINKERS: list[CitationLinker] = []
+
+
+def register_citation_linker(linker: CitationLinker) -> None:
+    if linker not in CITATION_LINKERS:
+        CITATION_LINKERS.append(linker)
+
+
+def citation_links(
+    citation_id: int, metadata: dict[str, Any], material_type: str
+) -> str:
+    return "".join(
+        linker(citation_id, metadata, material_type) for linker in CITATION_LINKERS
+    )
+
+
+# record ids -> escaped HTML by record id; read live, a fixed number of queries.
+RecordLinker = Callable[[set[int]], dict[int, str]]
+RECORD_LINKERS: list[RecordLinker] = []
+
+
+def register_record_linker(linker: RecordLinker) -> None:
+    if linker not in RECORD_LINKERS:
+        RECORD_LINKERS.append(linker)
+
+
+def record_links(record_ids: set[int]) -> dict[int, str]:
+    merged: dict[int, str] = {}
+    if not record_ids:
+        return merged
+    for linker in RECORD_LINKERS:
+        for record_id, html in linker(record_ids).items():
+            merged[record_id] = merged.get(record_id, "") + html
     return merged

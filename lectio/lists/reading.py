@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from lectio.lists.extensions import citation_links
 from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
 from lectio.lists.statuses import CitationStatus
 
@@ -106,6 +107,7 @@ def build_reader_body(
             "due_date",
             "metadata",
             "catalog_record_id",
+            "material_type",
         )
     )
     tag_rows = Citation.tags.through.objects.filter(
@@ -132,8 +134,10 @@ def build_reader_body(
         if description:
             pending += f'<p class="muted section-description">{escape(description)}</p>'
         pending += '<ol class="citations">'
-        for pk, _sid, rendered, note, due, metadata, record_id in items:
-            html = _citation_html(pk, rendered, note, due, metadata, tags.get(pk, []))
+        for pk, _sid, rendered, note, due, metadata, record_id, material in items:
+            html = _citation_html(
+                pk, rendered, note, due, metadata, tags.get(pk, []), material
+            )
             body.pieces.append(_pieces(pending, pk, html, interactive, record_id))
             if record_id is not None:
                 body.record_ids.add(record_id)
@@ -147,7 +151,13 @@ def build_reader_body(
 
 
 def _citation_html(
-    pk: int, rendered: str, note: str, due: Any, metadata: dict, tags: list[str]
+    pk: int,
+    rendered: str,
+    note: str,
+    due: Any,
+    metadata: dict,
+    tags: list[str],
+    material_type: str = "",
 ) -> str:
     parts = [f'<p class="ref" id="c{pk}-ref">{rendered}</p>']
     meta = []
@@ -164,6 +174,11 @@ def _citation_html(
             f'<a href="{escape(url)}" rel="noopener noreferrer" '
             f'aria-describedby="c{pk}-ref">{escape(_("Online"))}</a>'
         )
+    # What apps above lists add from the citation's content (Find it): cached with
+    # the body, so it may depend on nothing else.
+    linked = citation_links(pk, metadata, material_type)
+    if linked:
+        meta.append(linked)
     if meta:
         parts.append('<p class="list-meta">' + " ".join(meta) + "</p>")
     if note:

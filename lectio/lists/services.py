@@ -744,6 +744,15 @@ def _raise_library_alert(actor: User, reading_list_id: int) -> bool:
     return bool(updated)
 
 
+def reading_lists_alert_library(*, list_ids: Iterable[int]) -> int:
+    """Flags these lists as news on the library's task list, whatever their status
+    (a broken link found by the link checker or reported by a reader). Returns how
+    many lists were flagged."""
+    return ReadingList.objects.filter(pk__in=set(list_ids)).update(
+        library_alert_at=timezone.now()
+    )
+
+
 def _valid_tags(tag_ids: Iterable[int]) -> list[Tag]:
     ids = set(tag_ids)
     tags = list(Tag.objects.filter(pk__in=ids))

@@ -137,6 +137,10 @@ def scene(
             "student courses": "/courses/",
             "student list": list_url,
             "citation detail": f"/citations/{book.pk}/",
+            "find it": (
+                "/openurl?genre=book&title=The+Canon+and+Its+Critics&isbn=0192860925"
+            ),
+            "link not understood": "/openurl?foo=bar",
             "forbidden edit page": f"{list_url}edit/",
             "login": "/login/",
             "login with an error": "/login/",
@@ -172,6 +176,8 @@ PAGES = {
         "student courses",
         "student list",
         "citation detail",
+        "find it",
+        "link not understood",
         "forbidden edit page",
     ],
     "guest": [

@@ -185,6 +185,7 @@ def scene(
             "rules": "/settings/rules/",
             "rules with an error": "/settings/rules/",
             "institution settings": "/settings/institution/",
+            "link resolver settings": "/settings/linking/",
         },
     )
 
@@ -218,7 +219,12 @@ PAGES = {
         "discussion about an item, instructor",
         "instructor request form",
     ],
-    "admin": ["rules", "rules with an error", "institution settings"],
+    "admin": [
+        "rules",
+        "rules with an error",
+        "institution settings",
+        "link resolver settings",
+    ],
 }
 
 

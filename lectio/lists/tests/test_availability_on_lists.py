@@ -30,8 +30,10 @@ from lectio.lists.tests.test_query_counts import (
 pytestmark = pytest.mark.django_db
 
 ON_LOAN = "On loan, due " + date_format(datetime.date(2026, 12, 9), "DATE_FORMAT")
-# availability_for: items by record and status, portfolios, records' URLs, reserves.
-AVAILABILITY = 4
+# availability_for: items by record and status, portfolios, records' URLs, reserves;
+# then the record linkers of the apps above lists (linking: the records' portfolios,
+# for a direct full-text link).
+AVAILABILITY = 4 + 1
 
 
 def _record(n: int, title: str = "Teaching to transgress") -> Record:

@@ -26,6 +26,7 @@ from lectio.core.concurrency import StaleVersion
 from lectio.core.htmx import is_htmx, vary_on_htmx
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import locate, selectors
+from lectio.lists.extensions import record_links
 from lectio.lists.models import CitationMatch, MatchState
 from lectio.lists.permissions import Right
 from lectio.lists.views.common import REFUSALS, list_url
@@ -89,8 +90,13 @@ def availability_snippets(
     if not ids:
         return {}
     found = availability_for(ids)
+    links = record_links(ids)
     return {
-        record_id: availability_html(a, citation_id=(citation_of or {}).get(record_id))
+        # Both parts are escaped HTML (the linkers' contract).
+        record_id: mark_safe(  # noqa: S308
+            availability_html(a, citation_id=(citation_of or {}).get(record_id))
+            + links.get(record_id, "")
+        )
         for record_id, a in found.items()
     }
 
@@ -98,16 +104,23 @@ def availability_snippets(
 def attach_availability(citations: Iterable[Any]) -> None:
     """Sets `availability_html` on each citation ("" when it has no record)."""
     citations = list(citations)
-    found = availability_for(
-        {c.catalog_record_id for c in citations if c.catalog_record_id}
-    )
+    ids = {c.catalog_record_id for c in citations if c.catalog_record_id}
+    found = availability_for(ids)
+    links = record_links(ids)
     for citation in citations:
         a = (
             found.get(citation.catalog_record_id)
             if citation.catalog_record_id
             else None
         )
-        html = availability_html(a, citation_id=citation.pk) if a else ""
+        html = (
+            mark_safe(  # noqa: S308 (escaped HTML, the linkers' contract)
+                availability_html(a, citation_id=citation.pk)
+                + links.get(a.record_id, "")
+            )
+            if a
+            else ""
+        )
         setattr(citation, "availability_html", html)  # noqa: B010
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -18,6 +19,7 @@ from lectio.core import usage
 from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
+from lectio.lists.extensions import citation_links, record_links
 from lectio.lists.forms import PrivateNoteForm
 from lectio.lists.models import Citation, CitationInteraction
 from lectio.lists.permissions import Right
@@ -205,6 +207,10 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
             "is_editor": right >= Right.EDIT,
             "metadata_rows": _metadata_rows(citation),
             "availability_html": _availability(citation),
+            # Escaped HTML from the apps above lists (Find it).
+            "links_html": mark_safe(  # noqa: S308
+                citation_links(citation.pk, citation.metadata, citation.material_type)
+            ),
             "nav": "courses",
         },
     )
@@ -214,7 +220,11 @@ def _availability(citation: Citation) -> str:
     if citation.catalog_record_id is None:
         return ""
     found = availability_for([citation.catalog_record_id])
-    return availability_html(found[citation.catalog_record_id])
+    links = record_links({citation.catalog_record_id})
+    return mark_safe(  # noqa: S308 (escaped HTML, the linkers' contract)
+        availability_html(found[citation.catalog_record_id])
+        + links.get(citation.catalog_record_id, "")
+    )
 
 
 def _metadata_rows(citation: Citation) -> list[tuple[str, str]]:

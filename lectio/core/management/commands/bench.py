@@ -172,6 +172,8 @@ class Command(BaseCommand):
             ("measured", result.measured, ""),
             ("baseline", result.baseline, result.baseline_label),
         ):
+            if figures is None:  # a benchmark with an absolute target only
+                continue
             spread = f"p10-p90 {_ms(figures.p10_ms)}-{_ms(figures.p90_ms)} ms"
             if figures.p10_ms is None:
                 spread = f"p90 {_ms(figures.p90_ms)} ms"
