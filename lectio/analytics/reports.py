@@ -98,7 +98,7 @@ class ListUsage:
             )
 
         return {
-            "list": self.reading_list.pk,
+            "list_id": self.reading_list.pk,
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "threshold": self.threshold,

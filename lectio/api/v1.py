@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from lectio.api import errors
+from lectio.api.analytics import router as analytics_router
 from lectio.api.auth import AUTH, THROTTLE
 from lectio.api.catalog import router as catalog_router
 from lectio.api.courses import router as courses_router
@@ -39,6 +40,7 @@ api.add_router("/", lists_router)
 api.add_router("/", jobs_router)
 api.add_router("/", workflow_router)
 api.add_router("/", catalog_router)
+api.add_router("/", analytics_router)
 
 
 @api.get("/me", summary="Who the API sees", tags=["meta"])

@@ -206,3 +206,31 @@ def test_the_page_takes_few_queries(
     client.get(f"/lists/{published_list.pk}/usage/")
     with django_assert_max_num_queries(16):
         client.get(f"/lists/{published_list.pk}/usage/")
+
+
+@pytest.mark.parametrize("reading_list", ["published"], indirect=True)
+def test_the_api_gives_the_same_figures_with_the_same_threshold(
+    threshold: int, client_for: Any, instructor: Any, reading_list: Any, course: Any
+) -> None:
+    few, many = students(course, 2), students(course, 3)
+    for person in [*few, *many]:
+        view(reading_list, person, now())
+    citation = reading_list.citations.filter(status=CitationStatus.COMPLETE).first()
+    for person in few:
+        view(reading_list, person, now(), kind="citation_open", citation_id=citation.pk)
+    client = client_for(instructor)
+
+    data = client.get(f"/api/v1/analytics/lists/{reading_list.pk}").json()
+
+    assert data["views"] == 5
+    assert data["opens"] == {"fewer_than": 3}
+    assert data["threshold"] == 3
+    rows = [c for s in data["sections"] for c in s["citations"]]
+    opened = next(c for c in rows if c["citation"] == citation.pk)
+    assert opened["opens"] == {"fewer_than": 3}
+    assert data["from"] <= data["to"]
+    bad = client.get(
+        f"/api/v1/analytics/lists/{reading_list.pk}?from=2026-10-01&to=2026-09-01"
+    )
+    assert bad.status_code == 400
+    assert "ends before it starts" in bad.content.decode()

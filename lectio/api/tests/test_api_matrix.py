@@ -269,6 +269,11 @@ OPS: dict[str, Op] = {
         lambda w: {"name": "Fresh"},
     ),
     "GET /api/v1/lists/{list_id}": Op("lists", EDITORS, lst()),
+    "GET /api/v1/analytics/lists/{list_id}": Op(
+        "analytics",
+        EDITORS,
+        lambda w: f"/api/v1/analytics/lists/{w.reading_list.pk}",
+    ),
     "PATCH /api/v1/lists/{list_id}": Op(
         "lists",
         EDITORS,

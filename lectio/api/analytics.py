@@ -1,0 +1,63 @@
+"""How a list is used, as the list's Usage page shows it: for whoever may edit the
+list (keys: analytics:read). A figure about fewer students than the institution's
+threshold is `{"fewer_than": N}`, never a number."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from lectio.analytics.reports import BadRange, date_range, list_usage, term_start
+from lectio.api.auth import caller
+from lectio.api.errors import FieldError
+from lectio.lists import selectors
+
+router = Router(tags=["analytics"])
+AREA = "analytics"
+
+
+class RangeQuery(Schema):
+    start: str | None = Field(None, alias="from", description="First day, ISO date")
+    end: str | None = Field(None, alias="to", description="Last day, ISO date")
+
+
+class ListUsageOut(Schema):
+    list_id: int
+    start: datetime.date = Field(alias="from")
+    end: datetime.date = Field(alias="to")
+    threshold: int = Field(
+        description="Figures about fewer students are {'fewer_than': threshold}"
+    )
+    enrolled_students: int
+    views: Any = Field(description="A count, or {'fewer_than': N}")
+    opens: Any
+    students_on_busiest_day: Any
+    weeks: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    never_opened: list[int] = Field(description="Citations no student opened")
+
+
+@router.get(
+    "/analytics/lists/{list_id}",
+    response=ListUsageOut,
+    by_alias=True,
+    summary="How a list is used",
+)
+def analytics_list(
+    request: HttpRequest, list_id: int, query: Query[RangeQuery]
+) -> dict[str, Any]:
+    user = caller(request, AREA)
+    reading_list, _right = selectors.reading_list_get_for_editor(
+        user=user, list_id=list_id
+    )
+    try:
+        start, end = date_range(
+            query.start, query.end, default_start=term_start(reading_list)
+        )
+    except BadRange as problem:
+        raise FieldError("from", str(problem)) from None
+    data = list_usage(reading_list, start=start, end=end).as_json()
+    return data
