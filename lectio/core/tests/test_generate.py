@@ -186,6 +186,7 @@ def test_bench_lists_its_benchmarks() -> None:
         "student_list_300",
         "student_list_2000",
         "task_list",
+        "usage_record",
     ]
 
 
