@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lectio.accounts.models import IdentityProvider, TokenAuth, User
 from lectio.core import http_guard, jwks
+from lectio.core.refusals import Refused
 
 log = logging.getLogger("lectio.accounts")
 
@@ -67,24 +68,10 @@ MESSAGES: dict[str, Any] = {
 }
 
 
-class SignInRefused(Exception):
-    def __init__(self, kind: str, reason: str, *, issuer: str = "") -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-        self.issuer = issuer
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES.get(self.kind, MESSAGES["token"]))
-
-    def log(self) -> None:
-        log.warning(
-            "Sign-in refused (%s): %s [issuer %s]",
-            self.kind,
-            self.reason,
-            self.issuer or "-",
-        )
+class SignInRefused(Refused):
+    MESSAGES = MESSAGES
+    LOGGER = "lectio.accounts"
+    WHAT = "Sign-in refused"
 
 
 def _b64(data: bytes) -> str:

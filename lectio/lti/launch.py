@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lectio.core.refusals import Refused
 from lectio.lti import claims as c
 from lectio.lti.keys import KeyUnavailable, platform_key
 from lectio.lti.models import Deployment, LoginState, Platform, UsedNonce
@@ -60,24 +61,10 @@ MESSAGES: dict[str, Any] = {
 }
 
 
-class LaunchRefused(Exception):
-    def __init__(self, kind: str, reason: str, *, issuer: str = "") -> None:
-        super().__init__(reason)
-        self.kind = kind
-        self.reason = reason
-        self.issuer = issuer
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES.get(self.kind, MESSAGES["token"]))
-
-    def log(self) -> None:
-        log.warning(
-            "LTI launch refused (%s): %s [issuer %s]",
-            self.kind,
-            self.reason,
-            self.issuer or "-",
-        )
+class LaunchRefused(Refused):
+    MESSAGES = MESSAGES
+    LOGGER = "lectio.lti"
+    WHAT = "LTI launch refused"
 
 
 def _hash(value: str) -> str:

@@ -12,20 +12,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from lectio.accounts import oidc
 from lectio.accounts.models import ExternalIdentity, User
-from lectio.accounts.services import identity_provider_save
-from lectio.accounts.tests.test_oidc import (
-    CLIENT_ID,
-    ISSUER,
-    PUBLIC_ADDRESS,
-    SECRET,
-    TestProvider,
-)
+from lectio.accounts.tests.test_oidc import ISSUER, TestProvider, make_provider
 
 from .conftest import describe_violations
 
@@ -36,20 +27,7 @@ AxeRun = Callable[..., list[dict[str, Any]]]
 
 @pytest.fixture
 def idp(monkeypatch: pytest.MonkeyPatch) -> TestProvider:
-    provider = identity_provider_save(
-        actor=None,
-        name="University login",
-        issuer=ISSUER,
-        client_id=CLIENT_ID,
-        client_secret=SECRET,
-        authorization_endpoint=f"{ISSUER}/auth",
-        token_endpoint=f"{ISSUER}/token",
-        jwks_uri=f"{ISSUER}/certs",
-    )
-    test = TestProvider(provider=provider)
-    monkeypatch.setattr(oidc, "TRANSPORT", httpx.MockTransport(test.handle))
-    monkeypatch.setattr(oidc, "RESOLVE", lambda host, port: [PUBLIC_ADDRESS])
-    return test
+    return make_provider(monkeypatch)
 
 
 def provider_page(idp: TestProvider) -> Callable[[Route], None]:

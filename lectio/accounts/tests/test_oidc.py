@@ -176,8 +176,9 @@ class TestProvider:
         )
 
 
-@pytest.fixture
-def idp(db: None, monkeypatch: pytest.MonkeyPatch) -> TestProvider:
+def make_provider(monkeypatch: pytest.MonkeyPatch, **values: Any) -> TestProvider:
+    """A registered provider whose endpoints the guarded client reaches through the
+    test provider's fake transport."""
     cache.clear()
     provider = identity_provider_save(
         actor=None,
@@ -188,12 +189,17 @@ def idp(db: None, monkeypatch: pytest.MonkeyPatch) -> TestProvider:
         authorization_endpoint=f"{ISSUER}/auth",
         token_endpoint=f"{ISSUER}/token",
         jwks_uri=f"{ISSUER}/certs",
-        primary_id_claim="employee_id",
+        **values,
     )
     test = TestProvider(provider=provider)
     monkeypatch.setattr(oidc, "TRANSPORT", httpx.MockTransport(test.handle))
     monkeypatch.setattr(oidc, "RESOLVE", lambda host, port: [PUBLIC_ADDRESS])
     return test
+
+
+@pytest.fixture
+def idp(db: None, monkeypatch: pytest.MonkeyPatch) -> TestProvider:
+    return make_provider(monkeypatch, primary_id_claim="employee_id")
 
 
 def accounts() -> tuple[int, int, list[Any]]:
