@@ -39,10 +39,11 @@ from typing import IO, Any, Protocol, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
-from pymarc import MARCReader, Record
+from pymarc import Record
 from pymarc.marcxml import XmlHandler
 
 from lectio.catalog.marc import MappedRecord, MarcError, map_record
+from lectio.catalog.marcread import FastMARCReader, LightRecord
 from lectio.catalog.models import Record as CatalogRecord
 from lectio.catalog.models import RecordIdentifier
 from lectio.catalog.search.base import Document
@@ -195,20 +196,16 @@ def detect(head: bytes) -> str:
 
 
 # (record number in the file, byte offset, record or None, why it is None)
-Read = tuple[int, int, Record | None, str]
+Read = tuple[int, int, Record | LightRecord | None, str]
 
 
 def read_marc(handle: IO[bytes], end: int = -1) -> Iterator[Read]:
     """The records of a MARC21 transmission file from the handle's position (up to
     the record starting at `end`, when given). MARC-8 or UTF-8 by each record's
-    leader/09. A record pymarc cannot decode comes back as None with the reason; after
+    leader/09; a plain UTF-8 record is decoded by `marcread`'s fast path. A record pymarc cannot decode comes back as None with the reason; after
     a record whose length or end is wrong, reading resumes after the next record
     terminator."""
-    reader = MARCReader(
-        handle,  # type: ignore[arg-type]
-        to_unicode=True,
-        utf8_handling="strict",
-    )
+    reader = FastMARCReader(handle)
     number = 0
     while True:
         offset = handle.tell()
