@@ -39,12 +39,15 @@ from typing import IO, Any, Protocol, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
-from pymarc import MARCReader, Record
+from pymarc import Record
 from pymarc.marcxml import XmlHandler
 
 from lectio.catalog.marc import MappedRecord, MarcError, map_record
+from lectio.catalog.marcread import FastMARCReader, LightRecord
 from lectio.catalog.models import Record as CatalogRecord
 from lectio.catalog.models import RecordIdentifier
+from lectio.catalog.search.base import Document
+from lectio.catalog.search.base import document as search_document
 from lectio.core.bulksql import BulkSql
 from lectio.core.events import event_record
 from lectio.core.loading import LoadOptions, LoadResult, Reject
@@ -128,6 +131,10 @@ class Parsed:
     checksum: str
     identifiers: list[tuple[str, str]]
     items: list[dict[str, str]]
+    # The search document's text fields (title, people, other, summary, meta) as
+    # `search.base.document` makes them from the written values; None when the
+    # load does not index.
+    document: tuple[str, str, str, str, str] | None = None
 
 
 @dataclass
@@ -189,20 +196,16 @@ def detect(head: bytes) -> str:
 
 
 # (record number in the file, byte offset, record or None, why it is None)
-Read = tuple[int, int, Record | None, str]
+Read = tuple[int, int, Record | LightRecord | None, str]
 
 
 def read_marc(handle: IO[bytes], end: int = -1) -> Iterator[Read]:
     """The records of a MARC21 transmission file from the handle's position (up to
     the record starting at `end`, when given). MARC-8 or UTF-8 by each record's
-    leader/09. A record pymarc cannot decode comes back as None with the reason; after
+    leader/09; a plain UTF-8 record is decoded by `marcread`'s fast path. A record pymarc cannot decode comes back as None with the reason; after
     a record whose length or end is wrong, reading resumes after the next record
     terminator."""
-    reader = MARCReader(
-        handle,  # type: ignore[arg-type]
-        to_unicode=True,
-        utf8_handling="strict",
-    )
+    reader = FastMARCReader(handle)
     number = 0
     while True:
         offset = handle.tell()
@@ -373,32 +376,48 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def _prepare(mapped: MappedRecord) -> Parsed:
+def _prepare(mapped: MappedRecord, index: bool = True) -> Parsed:
     fields = mapped.fields
     values: list[Any] = []
+    # The values as the database gives them back (what the search document of
+    # the record is made of).
+    stored: dict[str, Any] = {}
     for name in FIELDS:
         if name == "source":
             values.append(mapped.source)
         elif name == "checksum":
             values.append(mapped.checksum)
         elif name in JSON_FIELDS:
-            text = json.dumps(fields[name])
+            value = fields[name]
+            text = json.dumps(value)
             if "\\u" in text:
-                text = json.dumps(_nfc(fields[name]))
+                value = _nfc(value)
+                text = json.dumps(value)
             values.append(text)
+            stored[name] = value
         elif name == "year":
             values.append(fields[name])
+            stored[name] = fields[name]
         else:
             value = fields[name]
             if not value.isascii():
                 value = unicodedata.normalize("NFC", value)
-            values.append(_cut(name, value))
+            value = _cut(name, value)
+            values.append(value)
+            stored[name] = value
+    document = None
+    if index:
+        # A new record is not yet available nor on reserve (see `_Writer.write`).
+        stored.update(id=0, available_now=False, on_reserve=False)
+        doc = search_document(stored)
+        document = (doc.title, doc.people, doc.other, doc.summary, doc.meta)
     return Parsed(
         control_number=mapped.control_number,
         values=tuple(values),
         checksum=mapped.checksum,
         identifiers=[(k, v) for k, v in mapped.identifiers if len(v) <= 64],
         items=mapped.items,
+        document=document,
     )
 
 
@@ -425,22 +444,28 @@ def plan(paths: Sequence[Path], readers: int = 1) -> list[Part]:
     return parts
 
 
-def parse_files(paths: Sequence[Path], batch_size: int = BATCH) -> Iterator[Batch]:
+def parse_files(
+    paths: Sequence[Path], batch_size: int = BATCH, index: bool = True
+) -> Iterator[Batch]:
     """Batches of mapped records and rejects, in file order."""
-    return parse_parts(plan(paths), batch_size)
+    return parse_parts(plan(paths), batch_size, index)
 
 
-def parse_parts(parts: Sequence[Part], batch_size: int = BATCH) -> Iterator[Batch]:
-    """Batches of mapped records and rejects, part after part. pymarc's warnings
-    about odd but readable fields (three indicators, a non-ASCII subfield code)
-    are silenced: the record loads."""
+def parse_parts(
+    parts: Sequence[Part], batch_size: int = BATCH, index: bool = True
+) -> Iterator[Batch]:
+    """Batches of mapped records and rejects, part after part (with their search
+    documents when `index`). pymarc's warnings about odd but readable fields (three
+    indicators, a non-ASCII subfield code) are silenced: the record loads."""
     logging.getLogger("pymarc").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        yield from _parse_parts(parts, batch_size)
+        yield from _parse_parts(parts, batch_size, index)
 
 
-def _parse_parts(parts: Sequence[Part], batch_size: int) -> Iterator[Batch]:
+def _parse_parts(
+    parts: Sequence[Part], batch_size: int, index: bool
+) -> Iterator[Batch]:
     batch = Batch()
     read = 0
     done_before = 0
@@ -499,7 +524,7 @@ def _parse_parts(parts: Sequence[Part], batch_size: int) -> Iterator[Batch]:
                         )
                     )
                     continue
-                batch.records.append(_prepare(mapped))
+                batch.records.append(_prepare(mapped, index))
                 if len(batch.records) >= batch_size:
                     batch.bytes_done = done_before + handle.tell() - part.start
                     yield batch
@@ -511,9 +536,9 @@ def _parse_parts(parts: Sequence[Part], batch_size: int) -> Iterator[Batch]:
     yield batch
 
 
-def _child(parts: Sequence[Part], batch_size: int, conn: Any) -> None:
+def _child(parts: Sequence[Part], batch_size: int, index: bool, conn: Any) -> None:
     try:
-        for batch in parse_parts(parts, batch_size):
+        for batch in parse_parts(parts, batch_size, index):
             conn.send(("batch", batch))
         conn.send(("end", None))
     except BaseException:  # noqa: BLE001 - reported to the parent
@@ -523,7 +548,7 @@ def _child(parts: Sequence[Part], batch_size: int, conn: Any) -> None:
 
 
 def pipelined(
-    parts: Sequence[Part], batch_size: int = BATCH, readers: int = 2
+    parts: Sequence[Part], batch_size: int = BATCH, readers: int = 2, index: bool = True
 ) -> Iterator[tuple[int, Batch]]:
     """`parse_parts` run in `readers` forked processes, the parts dealt out in turn;
     (reader, batch) as they arrive through pipes (a pipe blocks its reader when the
@@ -535,7 +560,9 @@ def pipelined(
     for i in range(readers):
         receive, send = context.Pipe(duplex=False)
         process = context.Process(
-            target=_child, args=(list(parts[i::readers]), batch_size, send), daemon=True
+            target=_child,
+            args=(list(parts[i::readers]), batch_size, index, send),
+            daemon=True,
         )
         process.start()
         send.close()
@@ -673,10 +700,37 @@ class _Writer:
 
                 result.counts["items"] += upsert_marc_items(with_items)
             if self.options.index:
-                from lectio.catalog.search import index_records
+                from lectio.catalog.search import index_documents, index_records
 
-                index_records(ids + changed_ids)
+                # New records are indexed from the documents the readers made;
+                # a changed one from its row (it keeps its availability flags).
+                index_documents(
+                    [_document(pk, parsed) for pk, parsed in zip(ids, new, strict=True)]
+                )
+                index_records(changed_ids)
         result.created_ids.extend(ids)
+
+
+_FORMAT, _YEAR, _LANGUAGE = (FIELDS.index(n) for n in ("format", "year", "language"))
+
+
+def _document(pk: int, parsed: Parsed) -> Document:
+    """The search document of a new record from what its reader made."""
+    if parsed.document is None:
+        raise ValueError("the record was read without its search document")
+    title, people, other, summary, meta = parsed.document
+    values = parsed.values
+    return Document(
+        record_id=pk,
+        title=title,
+        people=people,
+        other=other,
+        summary=summary,
+        meta=meta,
+        format=values[_FORMAT] or "",
+        year=values[_YEAR],
+        language=values[_LANGUAGE] or "",
+    )
 
 
 def load_marc(
@@ -701,9 +755,9 @@ def load_marc(
     readers = options.readers if pipeline else 1
     parts = plan(files, readers)
     batches: Iterable[tuple[int, Batch]] = (
-        pipelined(parts, options.batch_size, readers)
+        pipelined(parts, options.batch_size, readers, options.index)
         if pipeline
-        else ((0, b) for b in parse_parts(parts, options.batch_size))
+        else ((0, b) for b in parse_parts(parts, options.batch_size, options.index))
     )
     writer = _Writer(options, result)
     read: dict[int, int] = {}

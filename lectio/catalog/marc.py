@@ -33,6 +33,7 @@ from typing import Any
 
 from pymarc import Record
 
+from lectio.catalog.marcread import LightRecord
 from lectio.core.identifiers import (
     normalize_doi,
     normalize_isbn,
@@ -221,7 +222,7 @@ def _format(leader: str, f007: str, f008: str, thesis: bool) -> str:
 _encode = json.JSONEncoder().encode
 
 
-def source_json(record: Record) -> str:
+def source_json(record: Record | LightRecord) -> str:
     """The record as MARC-in-JSON, the same text as pymarc's `Record.as_json()`
     (built here without its per-field property calls)."""
     fields: list[dict[str, Any]] = []
@@ -242,7 +243,7 @@ def source_json(record: Record) -> str:
     return _encode({"leader": str(record.leader), "fields": fields})
 
 
-def map_record(record: Record) -> MappedRecord:
+def map_record(record: Record | LightRecord) -> MappedRecord:
     """The catalog fields of `record`; raises MarcError when it cannot be loaded."""
     fields: dict[str, list[Any]] = {}
     for f in record.fields:

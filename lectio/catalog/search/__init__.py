@@ -28,6 +28,7 @@ __all__ = [
     "SearchQuery",
     "SearchResult",
     "delete_records",
+    "index_documents",
     "index_records",
     "rebuild_index",
     "search",
@@ -106,6 +107,16 @@ def index_records(record_ids: Iterable[int]) -> None:
         chunk = ids[start : start + 2000]
         backend.delete(chunk)
         backend.insert(_documents(chunk))
+
+
+def index_documents(docs: list[base.Document]) -> None:
+    """(Re)index records from their documents, made by `base.document` from the
+    values just written (as `index_records` would make them from the rows)."""
+    backend = _backend()
+    for start in range(0, len(docs), 2000):
+        chunk = docs[start : start + 2000]
+        backend.delete([d.record_id for d in chunk])
+        backend.insert(chunk)
 
 
 def delete_records(record_ids: Iterable[int]) -> None:

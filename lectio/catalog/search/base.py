@@ -17,7 +17,9 @@ reads them in `skey` order.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -94,14 +96,25 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r"[^\W_]+")
 
 
+@functools.cache
+def _no_combining() -> dict[int, None]:
+    """A `str.translate` table deleting every combining character."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
 def tokens(text: str | None) -> list[str]:
     """The searchable words of `text`: compatibility-decomposed, accents dropped,
     case-folded, split at anything that is not a letter or a digit."""
     if not text:
         return []
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return [t[:MAX_TOKEN] for t in _TOKEN.findall(text)]
+    if text.isascii():
+        # ASCII has no decompositions and no combining marks, and its case-folding
+        # is lower-casing: the same words as below, without their cost.
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = text.translate(_no_combining()).casefold()
+    return [t if len(t) <= MAX_TOKEN else t[:MAX_TOKEN] for t in _TOKEN.findall(text)]
 
 
 def _join(values: Iterable[str], limit: int) -> list[str]:

@@ -60,18 +60,22 @@ class SqliteBackend(Backend):
     def insert(self, docs: list[Document]) -> None:
         if not docs:
             return
+        keys = [d.skey for d in docs]
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {FTS} (rowid, title, people, other, summary, meta) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
-                [(d.skey, d.title, d.people, d.other, d.summary, d.meta) for d in docs],
+                [
+                    (key, d.title, d.people, d.other, d.summary, d.meta)
+                    for key, d in zip(keys, docs, strict=True)
+                ],
             )
             cursor.executemany(
                 f"INSERT INTO {DOC} (skey, record_id, format, year, language, "
                 "available_now, on_reserve) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [
                     (
-                        d.skey,
+                        key,
                         d.record_id,
                         d.format,
                         d.year,
@@ -79,7 +83,7 @@ class SqliteBackend(Backend):
                         d.available_now,
                         d.on_reserve,
                     )
-                    for d in docs
+                    for key, d in zip(keys, docs, strict=True)
                 ],
             )
 

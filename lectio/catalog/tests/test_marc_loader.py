@@ -245,3 +245,43 @@ def test_two_readers_number_rejects_from_the_start_of_the_file(
     first = result.rejects[0]
     assert isinstance(first, RecordReject) and first.offset == len(records)
     assert result.records_read == 18
+
+
+def _indexed_documents(
+    monkeypatch: pytest.MonkeyPatch, paths: list[Path], options: MarcOptions
+) -> list:
+    """The documents the load hands to the search backend, the last one of each
+    record (a record changed later in the load is indexed again)."""
+    from lectio.catalog import search
+
+    backend_class = type(search._backend())
+    inserted: list = []
+    original = backend_class.insert
+
+    def insert(self, docs):  # type: ignore[no-untyped-def]
+        inserted.extend(docs)
+        return original(self, docs)
+
+    monkeypatch.setattr(backend_class, "insert", insert)
+    result = load_marc(paths, options=options)
+    assert result.counts["created"]
+    last = {d.record_id: d for d in inserted}
+    return [last[k] for k in sorted(last)]
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_documents_from_readers_are_those_made_from_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pipeline: bool
+) -> None:
+    """The readers build the search documents of new records from the values they
+    write; they are exactly what indexing the stored rows gives."""
+    from lectio.catalog import search
+
+    names = [p.name for p in DATA.iterdir() if p.suffix in (".dat", ".mrc", ".xml")]
+    paths = _copy(tmp_path, *sorted(names))
+    docs = _indexed_documents(
+        monkeypatch, paths, MarcOptions(pipeline=pipeline, batch_size=5)
+    )
+    ids = list(Record.objects.order_by("id").values_list("id", flat=True))
+    assert [d.record_id for d in docs] == ids
+    assert docs == sorted(search._documents(ids), key=lambda d: d.record_id)
