@@ -3,6 +3,7 @@ loaders, commands, tasks) goes through these functions."""
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -767,9 +768,13 @@ def citation_add(
     secondary_type: str = "",
     status: str | None = None,
     catalog_record: Record | None = None,
+    render: bool = True,
 ) -> Citation:
     """Adds a citation at the end of `section` (the list's default section if None),
-    linked to `catalog_record` when it came from the catalog."""
+    linked to `catalog_record` when it came from the catalog.
+
+    render=False stores the escaped title as a stand-in and no style, for callers
+    adding many citations at once; they format them afterwards (`rerender_all`)."""
     if material_type not in MaterialType.values:
         raise ServiceError(_("Unknown material type."))
     if not str(metadata.get("title") or "").strip():
@@ -804,7 +809,11 @@ def citation_add(
         catalog_record=catalog_record,
         created_by=actor,
     )
-    citation_render(citation)
+    if render:
+        citation_render(citation)
+    else:
+        citation.rendered_html = html.escape(citation.title)
+        citation.rendered_style = ""
     citation.save()
     if tags:
         citation.tags.set(tags)
