@@ -268,16 +268,17 @@ def _render_later() -> None:
 
 
 def import_preview(
-    *, data: bytes, target: ImportTarget, format: str | None = None
+    *, data: bytes, target: ImportTarget | None, format: str | None = None
 ) -> Preview:
-    """What the file would give in `target`; writes nothing."""
+    """What the file would give in `target` (None: the file alone, duplicates only
+    within it); writes nothing."""
     result = import_parse(data=data, format=format)
     preview = Preview(
         format=format or formats.guess_format(formats.decode(data[:4096])) or ""
     )
     preview.errors = list(result.errors)
     if result.entries:
-        existing = target.existing_keys()
+        existing = target.existing_keys() if target is not None else {}
         seen: dict[str, int] = {}
         for number, entry in _numbered(result.entries, result.errors):
             if not str(entry.csl.get("title") or "").strip():
@@ -295,7 +296,7 @@ def import_preview(
             keys = duplicate_keys(entry.csl)
             already = next((existing[k] for k in sorted(keys) if k in existing), None)
             earlier = next((seen[k] for k in sorted(keys) if k in seen), None)
-            if already is not None:
+            if already is not None and target is not None:
                 item.duplicate = _("Already in %(where)s: “%(title)s”.") % {
                     "where": target.describe(),
                     "title": already[:120],

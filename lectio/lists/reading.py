@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from lectio.lists.extensions import reader_citation_extras
 from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
 from lectio.lists.statuses import CitationStatus
 
@@ -150,6 +151,9 @@ def _citation_html(
     pk: int, rendered: str, note: str, due: Any, metadata: dict, tags: list[str]
 ) -> str:
     parts = [f'<p class="ref" id="c{pk}-ref">{rendered}</p>']
+    extra = reader_citation_extras(metadata or {})
+    if extra:
+        parts.append(extra)
     meta = []
     for tag in tags:
         meta.append(f'<span class="badge tag">{escape(tag)}</span>')
