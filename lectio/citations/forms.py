@@ -22,6 +22,7 @@ class ImportForm(forms.Form):
     text = forms.CharField(
         label=_("Or paste the citations"),
         required=False,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
     )
     format = forms.ChoiceField(
@@ -38,7 +39,8 @@ class ImportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")
-        text = (data.get("text") or "").strip()
+        raw = data.get("text") or ""
+        text = raw.strip()
         if upload and text:
             raise forms.ValidationError(_("Upload a file or paste text, not both."))
         if not upload and not text:
@@ -48,7 +50,7 @@ class ImportForm(forms.Form):
                 _("The file is too large: files up to %(max)s bytes are read.")
                 % {"max": f"{max_bytes():,}"}
             )
-        data["data"] = upload.read() if upload is not None else text.encode("utf-8")
+        data["data"] = upload.read() if upload is not None else raw.encode("utf-8")
         data["file_name"] = upload.name if upload is not None else ""
         return data
 

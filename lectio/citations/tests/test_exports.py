@@ -302,7 +302,7 @@ STORED = (
 def test_export_ris_then_import_gives_back_the_same_citations(
     reading_list: ReadingList, instructor: Any
 ) -> None:
-    add = dict(owner=instructor)
+    add = {"owner": instructor}
     richer = make_list(
         **add,
         sections=["Week 2"],

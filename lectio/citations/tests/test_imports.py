@@ -22,7 +22,7 @@ TI  - Teaching to Transgress
 PY  - 1994
 PB  - Routledge
 SN  - 9780141439518
-ER  - 
+ER  -\x20
 
 TY  - JOUR
 AU  - Rich, Adrienne
@@ -34,18 +34,18 @@ SP  - 18
 EP  - 30
 PY  - 1972
 DO  - 10.2307/375215
-ER  - 
+ER  -\x20
 
 TY  - BOOK
 AU  - Nobody
-ER  - 
+ER  -\x20
 
 TY  - CHAP
 AU  - Said, Edward W.
 TI  - Secular Criticism
 T2  - The World, the Text, and the Critic
 PY  - 1983
-ER  - 
+ER  -\x20
 """
 
 
