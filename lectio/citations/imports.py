@@ -8,9 +8,10 @@ Two steps, so nothing is saved before the person has seen what the file gives:
    (same DOI or ISBN, or same title, first author and year), or earlier in the same
    file, are flagged as duplicates and left unticked.
 2. `import_confirm(...)` reads the file again (from the server's copy, never from
-   what the browser sends back) and adds the chosen entries in one transaction,
-   each through `lists.services.citation_add`, with one audit event for the import.
-   All or nothing.
+   what the browser sends back) and adds the chosen entries in one transaction
+   through `lists.services.citation_add_many` (citation_add for many: the same
+   checks, status rules and events, in a fixed number of queries), with one audit
+   event for the import. All or nothing.
 
 The target is a list section (`SectionTarget`); a personal collection can become
 another target with the same two methods.
@@ -241,20 +242,16 @@ class SectionTarget:
 
     def add(self, *, actor: User, entries: list[PreviewEntry]) -> list[int]:
         render = len(entries) <= RENDER_INLINE_UP_TO
-        ids = []
-        for entry in entries:
-            citation = services.citation_add(
-                actor=actor,
-                reading_list=self.reading_list,
-                section=self.section,
-                material_type=entry.material_type,
-                metadata=entry.csl,
-                render=render,
-            )
-            ids.append(citation.pk)
-        if not render and ids:
+        added = services.citation_add_many(
+            actor=actor,
+            reading_list=self.reading_list,
+            section=self.section,
+            items=[(e.material_type, e.csl) for e in entries],
+            render=render,
+        )
+        if not render and added:
             _render_later()
-        return ids
+        return [c.pk for c in added]
 
     def describe(self) -> str:
         return self.section.name
@@ -282,7 +279,7 @@ def import_preview(
         seen: dict[str, int] = {}
         for number, entry in _numbered(result.entries, result.errors):
             if not str(entry.csl.get("title") or "").strip():
-                # Lectio keeps no citation without a title (citation_add refuses it).
+                # Lectio keeps no citation without a title (the services refuse it).
                 preview.errors.append(
                     EntryError(number, entry.line, _("the entry has no title"))
                 )
@@ -408,7 +405,7 @@ def import_confirm(
     """Adds the chosen entries (numbers from the preview; None: every entry that is
     not a duplicate) to `target` in one transaction. The file is read again here.
     Refuses (ServiceError) a file that gives nothing, or a choice of nothing; any
-    entry refused by `citation_add` undoes the whole import."""
+    entry refused by the list services undoes the whole import."""
     preview = import_preview(data=data, target=target, format=format)
     if preview.file_error is not None:
         raise ServiceError(preview.file_error.reason)

@@ -207,21 +207,19 @@ def test_confirm_without_a_choice_takes_every_entry_but_duplicates(
     ]
 
 
-def test_one_refused_entry_undoes_the_whole_import(
+def test_a_refusal_after_the_writes_undoes_the_whole_import(
     reading_list: ReadingList, instructor: Any, snapshot: Any, monkeypatch: Any
 ) -> None:
     from lectio.lists import services
 
-    real = services.citation_add
-    calls = []
+    real = services.citation_add_many
+    written = []
 
-    def refuse_the_second(**kwargs: Any) -> Any:
-        calls.append(kwargs["metadata"]["title"])
-        if len(calls) == 2:
-            raise ServiceError("refused")
-        return real(**kwargs)
+    def write_then_refuse(**kwargs: Any) -> Any:
+        written.extend(real(**kwargs))
+        raise ServiceError("refused")
 
-    monkeypatch.setattr(services, "citation_add", refuse_the_second)
+    monkeypatch.setattr(services, "citation_add_many", write_then_refuse)
     before = snapshot()
 
     with pytest.raises(ServiceError, match="Nothing was imported: refused"):
@@ -231,7 +229,7 @@ def test_one_refused_entry_undoes_the_whole_import(
             data=RIS,
         )
 
-    assert calls == ["Teaching to Transgress", "When We Dead Awaken"]
+    assert len(written) == 3
     assert snapshot() == before
 
 
