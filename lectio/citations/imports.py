@@ -19,9 +19,11 @@ another target with the same two methods.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -86,7 +88,22 @@ def import_parse(*, data: bytes, format: str | None = None) -> formats.ParseResu
         )
     if not data.strip():
         return formats.ParseResult(errors=[EntryError(0, 0, _("The file is empty."))])
-    return formats.parse_bytes(data, format or None)
+    key = (hashlib.sha256(data).digest(), format or "")
+    result = _PARSED.get(key)
+    if result is None:
+        result = formats.parse_bytes(data, format or None)
+        _PARSED[key] = result
+        while len(_PARSED) > 2:
+            _PARSED.popitem(last=False)
+    else:
+        _PARSED.move_to_end(key)
+    return result
+
+
+# The last files read in this process, by content: the confirmation reads the same
+# bytes as the preview did (from the server's copy), so it need not parse them
+# again. Read-only: the entries' records are shared by whoever asks.
+_PARSED: OrderedDict[tuple[bytes, str], formats.ParseResult] = OrderedDict()
 
 
 # --- what an entry becomes -------------------------------------------------------------
