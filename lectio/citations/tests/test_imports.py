@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from lectio.citations import imports
 from lectio.citations.models import PendingImport
@@ -416,3 +419,72 @@ def test_a_section_of_another_list_is_refused(
             data=RIS,
         )
     assert not PendingImport.objects.exists()
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=3000), format=st.sampled_from([None, *imports.FORMATS]))
+def test_any_bytes_give_entries_or_errors_never_an_exception(
+    data: bytes, format: str | None
+) -> None:
+    preview = imports.import_preview(data=data, target=None, format=format)
+
+    numbers = [e.number for e in preview.entries] + [
+        e.number for e in preview.errors if e.number
+    ]
+    assert len(numbers) == len(set(numbers))
+    assert all(e.title.strip() for e in preview.entries)
+    if any(e.number == 0 for e in preview.errors):
+        assert preview.entries == []
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list('@{}=,"\\% \nTYERAU-  abc0123')), max_size=2000
+    )
+)
+def test_brace_soup_and_tag_soup_never_raise(text: str) -> None:
+    for format in ("bibtex", "ris", None):
+        imports.import_preview(data=text.encode(), target=None, format=format)
+
+
+def test_ten_megabytes_of_garbage_is_one_error_and_no_import(
+    reading_list: ReadingList, instructor: Any, snapshot: Any
+) -> None:
+    import random
+
+    rng = random.Random(5)
+    data = bytes(rng.getrandbits(8) for _ in range(10 * 1024 * 1024))
+    target = imports.SectionTarget(reading_list, _week1(reading_list))
+    before = snapshot()
+
+    preview = imports.import_preview(data=data, target=target)
+    with pytest.raises(ServiceError):
+        imports.import_confirm(actor=instructor, target=target, data=data)
+
+    assert preview.entries == []
+    assert [e.number for e in preview.errors] == [0]
+    assert snapshot() == before
+
+
+def test_a_file_in_windows_1252_or_utf_16_reads_the_same(
+    reading_list: ReadingList,
+) -> None:
+    text = "TY  - BOOK\nAU  - Müller, Zoë\nTI  - Ästhetik und Öffentlichkeit\nER  - \n"
+
+    titles = {
+        encoding: [
+            (e.title, e.authors)
+            for e in imports.import_preview(
+                data=text.encode(encoding), target=None
+            ).entries
+        ]
+        for encoding in ("utf-8", "utf-8-sig", "cp1252", "utf-16")
+    }
+
+    assert set(map(tuple, titles.values())) == {
+        (("Ästhetik und Öffentlichkeit", "Müller, Zoë"),)
+    }
