@@ -21,6 +21,7 @@ from typing import Any
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from lectio.accounts.models import InstitutionSettings
 from lectio.citations import formats
@@ -33,18 +34,18 @@ from lectio.lists.services import ServiceError
 from lectio.lists.statuses import CitationStatus
 
 # format -> (label, content type, file extension)
-EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
+EXPORT_FORMATS: dict[str, tuple[Any, str, str]] = {
     "ris": ("RIS", "application/x-research-info-systems", "ris"),
     "bibtex": ("BibTeX", "application/x-bibtex; charset=utf-8", "bib"),
     "csl-json": ("CSL-JSON", "application/vnd.citationstyles.csl+json", "json"),
-    "csv": ("CSV (Leganto list export)", "text/csv; charset=utf-8", "csv"),
-    "html": ("HTML bibliography", "text/html; charset=utf-8", "html"),
+    "csv": (_l("CSV (Leganto list export)"), "text/csv; charset=utf-8", "csv"),
+    "html": (_l("HTML bibliography"), "text/html; charset=utf-8", "html"),
     "docx": (
-        "Word (DOCX) bibliography",
+        _l("Word (DOCX) bibliography"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "docx",
     ),
-    "pdf": ("PDF bibliography", "application/pdf", "pdf"),
+    "pdf": (_l("PDF bibliography"), "application/pdf", "pdf"),
 }
 BIBLIOGRAPHY_FORMATS = ("html", "docx", "pdf")
 # Styles whose entries are numbered in the bibliography, and how.

@@ -68,6 +68,15 @@ class ImportGone(ServiceError):
 # --- reading --------------------------------------------------------------------------
 
 
+def too_large(size: int) -> EntryError:
+    return EntryError(
+        0,
+        0,
+        _("The file has %(n)s bytes; files up to %(max)s are read.")
+        % {"n": f"{size:,}", "max": f"{max_bytes():,}"},
+    )
+
+
 def import_parse(*, data: bytes, format: str | None = None) -> formats.ParseResult:
     """Reads the file; a file over the size cap or an unknown format is one error
     (number 0), never an exception."""
@@ -76,16 +85,7 @@ def import_parse(*, data: bytes, format: str | None = None) -> formats.ParseResu
             errors=[EntryError(0, 0, _("Unknown format %(f)s.") % {"f": format})]
         )
     if len(data) > max_bytes():
-        return formats.ParseResult(
-            errors=[
-                EntryError(
-                    0,
-                    0,
-                    _("The file has %(n)s bytes; files up to %(max)s are read.")
-                    % {"n": f"{len(data):,}", "max": f"{max_bytes():,}"},
-                )
-            ]
-        )
+        return formats.ParseResult(errors=[too_large(len(data))])
     if not data.strip():
         return formats.ParseResult(errors=[EntryError(0, 0, _("The file is empty."))])
     key = (hashlib.sha256(data).digest(), format or "")

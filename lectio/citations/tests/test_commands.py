@@ -179,3 +179,21 @@ def test_export_list_of_a_section(reading_list: ReadingList, tmp_path: Path) -> 
 def test_export_list_refuses_an_unknown_list() -> None:
     with pytest.raises(CommandError, match="No list"):
         call_command("export_list", "NOPE", "--format", "ris")
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_cap_is_not_read(tmp_path: Path, settings: Any) -> None:
+    settings.LECTIO_IMPORT_MAX_BYTES = 10
+    path = tmp_path / "big.ris"
+    path.write_bytes(RIS)
+
+    code, out, _err = _run("import_citations", str(path), "--dry-run", "--json")
+
+    assert code == 1
+    assert json.loads(out)["errors"] == [
+        {
+            "entry": 0,
+            "line": 0,
+            "reason": f"The file has {len(RIS):,} bytes; files up to 10 are read.",
+        }
+    ]

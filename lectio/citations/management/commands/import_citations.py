@@ -59,10 +59,13 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         target = self._target(options)
-        if path.stat().st_size > imports.max_bytes():
-            data = b"\0" * (imports.max_bytes() + 1)  # reported by the reader
-        else:
-            data = path.read_bytes()
+        size = path.stat().st_size
+        if size > imports.max_bytes():
+            # Not read at all: one error for the file.
+            preview = imports.Preview(format="", errors=[imports.too_large(size)])
+            self._report(preview, options["json"])
+            sys.exit(1)
+        data = path.read_bytes()
         preview = imports.import_preview(
             data=data, target=target, format=options["format"]
         )
