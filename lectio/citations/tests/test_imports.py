@@ -488,3 +488,18 @@ def test_a_file_in_windows_1252_or_utf_16_reads_the_same(
     assert set(map(tuple, titles.values())) == {
         (("Ästhetik und Öffentlichkeit", "Müller, Zoë"),)
     }
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"TY  - WHATEVER\nTI  - Odd\nER  - \n",
+        b"@weirdtype{k, title={Odd}}\n",
+        b'[{"type": "no-such-type", "title": "Odd"}]',
+    ],
+)
+def test_an_unknown_type_is_imported_as_other(data: bytes) -> None:
+    preview = imports.import_preview(data=data, target=None)
+
+    assert [(e.material_type, e.title) for e in preview.entries] == [("other", "Odd")]
+    assert preview.errors == []
