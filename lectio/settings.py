@@ -208,6 +208,10 @@ LECTIO_API_BURST = float(os.environ.get("LECTIO_API_BURST", str(LECTIO_API_RATE 
 LECTIO_LOADER_MAX_BYTES = int(
     os.environ.get("LECTIO_LOADER_MAX_BYTES", str(64 * 1024 * 1024))
 )
+# Citation files (import) larger than this are one error, read no further.
+LECTIO_IMPORT_MAX_BYTES = int(
+    os.environ.get("LECTIO_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 # Outbound fetches of URLs from outside (lectio/core/http_guard.py).
 LECTIO_FETCH_TIMEOUT = float(os.environ.get("LECTIO_FETCH_TIMEOUT", "15"))

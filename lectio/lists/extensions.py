@@ -81,3 +81,18 @@ def record_links(record_ids: set[int]) -> dict[int, str]:
         for record_id, html in linker(record_ids).items():
             merged[record_id] = merged.get(record_id, "") + html
     return merged
+
+
+# HTML added to each citation of the reading view, from its record alone: it is
+# cached with the view's body (per content_version), so it may depend on nothing else.
+ReaderCitationProvider = Callable[[dict[str, Any]], str]
+READER_CITATION_PROVIDERS: list[ReaderCitationProvider] = []
+
+
+def register_reader_citation_provider(provider: ReaderCitationProvider) -> None:
+    if provider not in READER_CITATION_PROVIDERS:
+        READER_CITATION_PROVIDERS.append(provider)
+
+
+def reader_citation_extras(metadata: dict[str, Any]) -> str:
+    return "".join(provider(metadata) for provider in READER_CITATION_PROVIDERS)

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from lectio.lists.extensions import citation_links
+from lectio.lists.extensions import citation_links, reader_citation_extras
 from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
 from lectio.lists.statuses import CitationStatus
 
@@ -160,6 +160,9 @@ def _citation_html(
     material_type: str = "",
 ) -> str:
     parts = [f'<p class="ref" id="c{pk}-ref">{rendered}</p>']
+    extra = reader_citation_extras(metadata or {})
+    if extra:
+        parts.append(extra)
     meta = []
     for tag in tags:
         meta.append(f'<span class="badge tag">{escape(tag)}</span>')

@@ -3,6 +3,7 @@ loaders, commands, tasks) goes through these functions."""
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -717,13 +718,16 @@ WITH_LIBRARY = (
 
 
 def _initial_status(
-    reading_list: ReadingList, material_type: str, metadata: dict
+    reading_list: ReadingList,
+    material_type: str,
+    metadata: dict,
+    rules: Sequence[Any] | None = None,
 ) -> str:
     """The institution's rules first (e.g. websites start Complete); otherwise an item
     added to a list already with the library is a new task for it."""
     from lectio.lists.rules import rule_status
 
-    ruled = rule_status(material_type=material_type, metadata=metadata)
+    ruled = rule_status(material_type=material_type, metadata=metadata, rules=rules)
     if ruled:
         return ruled
     if reading_list.status in WITH_LIBRARY and (
@@ -776,9 +780,13 @@ def citation_add(
     secondary_type: str = "",
     status: str | None = None,
     catalog_record: Record | None = None,
+    render: bool = True,
 ) -> Citation:
     """Adds a citation at the end of `section` (the list's default section if None),
-    linked to `catalog_record` when it came from the catalog."""
+    linked to `catalog_record` when it came from the catalog.
+
+    render=False stores the escaped title as a stand-in and no style, for callers
+    adding many citations at once; they format them afterwards (`rerender_all`)."""
     if material_type not in MaterialType.values:
         raise ServiceError(_("Unknown material type."))
     if not str(metadata.get("title") or "").strip():
@@ -813,7 +821,11 @@ def citation_add(
         catalog_record=catalog_record,
         created_by=actor,
     )
-    citation_render(citation)
+    if render:
+        citation_render(citation)
+    else:
+        citation.rendered_html = html.escape(citation.title)
+        citation.rendered_style = ""
     citation.save()
     if tags:
         citation.tags.set(tags)
@@ -840,6 +852,93 @@ def citation_add(
         },
     )
     return citation
+
+
+@transaction.atomic
+def citation_add_many(
+    *,
+    actor: User,
+    reading_list: ReadingList,
+    section: Section,
+    items: Sequence[tuple[str, dict[str, Any]]],
+    render: bool = True,
+) -> list[Citation]:
+    """`citation_add` for many citations at once (an import): each (material type,
+    CSL-JSON record) of `items`, in order, at the end of `section`, with what
+    citation_add gives each one (checks, the institution's status rules, the list's
+    return to the library, the stored formatting or, with render=False, the title
+    as a stand-in, one `citation.add` event each, the list's content version and the
+    library's alert) in a fixed number of queries per batch. All or nothing: one
+    refused item (ServiceError) adds none."""
+    from lectio.core.models import Event
+    from lectio.lists.rules import enabled_rules
+
+    for material_type, metadata in items:
+        if material_type not in MaterialType.values:
+            raise ServiceError(_("Unknown material type."))
+        if not str(metadata.get("title") or "").strip():
+            raise ServiceError(_("A citation needs a title."))
+    reading_list = _lock_list(reading_list)
+    if section.reading_list_id != reading_list.pk:
+        raise ServiceError(_("That section belongs to another list."))
+    if not items:
+        return []
+    rules = enabled_rules()
+    style = InstitutionSettings.current().citation_style if render else ""
+    last = section.citations.aggregate(m=Max("position"))["m"]
+    start = 0 if last is None else last + 1
+    citations = []
+    for offset, (material_type, metadata) in enumerate(items):
+        citation = Citation(
+            reading_list=reading_list,
+            section=section,
+            position=start + offset,
+            material_type=material_type,
+            metadata=metadata,
+            title=str(metadata.get("title") or "")[:1000],
+            author=_author_text(metadata),
+            status=_initial_status(reading_list, material_type, metadata, rules),
+            created_by=actor,
+        )
+        if render:
+            citation_render(citation, style)
+        else:
+            citation.rendered_html = html.escape(citation.title)
+            citation.rendered_style = ""
+        citations.append(citation)
+    Citation.objects.bulk_create(citations, batch_size=500)
+    if citations[0].pk is None:  # a backend that does not return new ids
+        citations = list(
+            Citation.objects.filter(section=section, position__gte=start).order_by(
+                "position"
+            )
+        )
+    if reading_list.status == ListStatus.COMPLETE and any(
+        c.status == CitationStatus.READY_FOR_PROCESSING for c in citations
+    ):
+        _set_list_status(actor, reading_list, ListStatus.READY_FOR_PROCESSING)
+    _touch_content(reading_list.pk)
+    alert = _raise_library_alert(actor, reading_list.pk)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    Event.objects.bulk_create(
+        [
+            Event(
+                actor_id=actor_id,
+                verb="citation.add",
+                target_type="citation",
+                target_id=c.pk,
+                list_id=reading_list.pk,
+                summary=(
+                    _("Added “%(title)s” to %(section)s")
+                    % {"title": c.title[:120], "section": section.name}
+                )[:500],
+                params={"status": c.status, **({"alert": True} if alert else {})},
+            )
+            for c in citations
+        ],
+        batch_size=500,
+    )
+    return citations
 
 
 @transaction.atomic

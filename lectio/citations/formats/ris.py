@@ -410,6 +410,10 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
     elif ris_type == "CASE":
         csl["container-title"] = _first(tags, "A2", "T2")
         csl["authority"] = _first(tags, "PB")
+    elif ris_type == "BILL":
+        # The code the bill amends: T2, or CY in Reference Manager's files.
+        csl["container-title"] = _first(tags, "T2", "CY")
+        csl["collection-title"] = _first(tags, "T3")
     elif t2_series:
         csl["container-title"] = ""
         csl["collection-title"] = _first(tags, "T2", "T3")
@@ -529,6 +533,7 @@ _REFMAN_FIELDS = {
     "publisher name": "publisher",
     "edition": "edition",
     "series title": "collection-title",
+    "isbn": "ISBN",
 }
 
 

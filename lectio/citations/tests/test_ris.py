@@ -144,3 +144,18 @@ def test_a_date_in_words_keeps_the_words_and_the_year():
     entry = _one("TY  - JOUR\nTI  - T\nPY  - Spring 2019\nER  - \n")
     assert entry.csl["issued"] == {"date-parts": [[2019]], "literal": "Spring 2019"}
     assert _one(ris.dumps([entry])).csl["issued"] == entry.csl["issued"]
+
+
+def test_reference_manager_isbn_note_and_bill_code_in_cy():
+    paper = _one(
+        "TY  - CONF\nN1  - Record Number: 230\nT1  - A paper\n"
+        "N1  - ISBN: 9780141439518\nER  - \n"
+    )
+    bill = _one(
+        "TY  - BILL\nN1  - Record ID: 10\nTI  - An Act\nCY  - 42 U.S.C.\nER  - \n"
+    )
+    named = _one("TY  - BILL\nTI  - An Act\nT2  - Code\nCY  - Elsewhere\nER  - \n")
+
+    assert paper.csl["ISBN"] == "9780141439518"
+    assert bill.csl["container-title"] == "42 U.S.C."
+    assert named.csl["container-title"] == "Code"

@@ -175,6 +175,9 @@ def test_bench_lists_its_benchmarks() -> None:
     assert names == [
         "alma_courses",
         "catalog_search",
+        "citation_export_docx",
+        "citation_export_pdf",
+        "citation_import_5000",
         "course_loader",
         "course_loader_rerun",
         "link_check",

@@ -1,0 +1,2 @@
+"""The citations app's pages: Cite It! (`citeit`) and import and export
+(`transfer`)."""
