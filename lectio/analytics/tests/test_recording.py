@@ -222,3 +222,16 @@ def test_usage_rollup_command(usage_on: None) -> None:
     call_command("usage_rollup", stdout=out)
     assert "Rolled up 0 day(s)" in out.getvalue()
     assert recording.keep_days() == 30
+
+
+@pytest.mark.parametrize("reading_list", ["published"], indirect=True)
+def test_an_export_is_recorded(
+    usage_on: None, client_for: Any, student: Any, reading_list: Any
+) -> None:
+    response = client_for(student).get(
+        f"/lists/{reading_list.pk}/export/", {"format": "ris"}
+    )
+    assert response.status_code == 200
+    assert [(e[0], e[4], e[6]) for e in events()] == [
+        ("export", reading_list.pk, "ris")
+    ]

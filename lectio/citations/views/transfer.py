@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lectio.citations import exports, imports
 from lectio.citations.forms import ExportForm, ImportForm
+from lectio.core import usage
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import selectors
 from lectio.lists.models import ReadingList, Section
@@ -172,6 +173,13 @@ def export(request: HttpRequest, list_id: int) -> HttpResponse:
                 or "attachment"
             )
             response["X-Content-Type-Options"] = "nosniff"
+            usage.record(
+                request,
+                "export",
+                list_id=reading_list.pk,
+                section_id=form.cleaned_data["section"],
+                detail=str(form.cleaned_data["format"]),
+            )
             return response
     return render(
         request,
