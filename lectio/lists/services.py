@@ -646,6 +646,22 @@ def csl_from_fields(material_type: str, fields: dict[str, Any]) -> dict[str, Any
     return csl
 
 
+def csl_edited(
+    existing: dict[str, Any], material_type: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """The metadata after an edit made through the form: what the form shows is
+    replaced by what it sent (an emptied field is gone), and what it does not show
+    (an imported abstract, keywords, translators, the accessed date) is kept."""
+    edited = csl_from_fields(material_type, fields)
+    shown = set(fields) | {"type"}
+    kept = {k: v for k, v in existing.items() if k not in shown and k != "lectio"}
+    merged = {**kept, **edited}
+    extra = {k: v for k, v in (existing.get("lectio") or {}).items() if k not in shown}
+    if extra or edited.get("lectio"):
+        merged["lectio"] = {**extra, **(edited.get("lectio") or {})}
+    return merged
+
+
 def _date_parts(text: str) -> dict[str, Any]:
     parts = text.replace("/", "-").split("-")
     if all(p.isdigit() for p in parts) and 1 <= len(parts) <= 3:

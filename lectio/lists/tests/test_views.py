@@ -855,3 +855,46 @@ def test_history_lists_what_happened_newest_first(
     )
     assert ("Ines Instructor", "Added “The Canon and Its Critics” to Week 1") in entries
     assert len(entries) == Event.objects.filter(list_id=reading_list.pk).count()
+
+
+def test_an_edit_keeps_what_the_form_does_not_show(
+    client_for: Any, instructor: User, reading_list: ReadingList
+) -> None:
+    """An imported abstract, keywords or translator survive an edit through the
+    form; a field the form shows and the person emptied is gone."""
+    canon = citation(reading_list, CANON)
+    services.citation_update(
+        actor=instructor,
+        citation=canon,
+        expected_version=canon.version,
+        material_type="book",
+        metadata={
+            **canon.metadata,
+            "abstract": "What the book argues.",
+            "keyword": ["canon", "criticism"],
+            "translator": [{"family": "Grey", "given": "Ann"}],
+            "publisher": "Old Press",
+            "lectio": {"OCLC": "123", "PMID": "999"},
+        },
+    )
+    canon.refresh_from_db()
+
+    response = client_for(instructor).post(
+        reverse("lists:citation_edit", args=[canon.pk]),
+        {
+            "material_type": "book",
+            "bib_title": "The Canon, revised",
+            "bib_publisher": "",
+            "bib_oclc": "",
+            "version": canon.version,
+        },
+    )
+
+    assert response.status_code == 302
+    canon.refresh_from_db()
+    assert canon.metadata["title"] == "The Canon, revised"
+    assert canon.metadata["abstract"] == "What the book argues."
+    assert canon.metadata["keyword"] == ["canon", "criticism"]
+    assert canon.metadata["translator"] == [{"family": "Grey", "given": "Ann"}]
+    assert "publisher" not in canon.metadata
+    assert canon.metadata["lectio"] == {"PMID": "999"}

@@ -252,7 +252,9 @@ def citation_edit(request: AuthedHttpRequest, citation_id: int) -> HttpResponse:
                 citation=citation,
                 expected_version=form.cleaned_data["version"],
                 material_type=material_type,
-                metadata=services.csl_from_fields(material_type, form.csl_fields()),
+                metadata=services.csl_edited(
+                    citation.metadata, material_type, form.csl_fields()
+                ),
                 public_note=form.cleaned_data["public_note"],
                 instructor_note=form.cleaned_data["instructor_note"],
                 tag_ids=[t.pk for t in form.cleaned_data["tags"]],
