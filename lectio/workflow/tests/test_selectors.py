@@ -572,8 +572,12 @@ def test_request_queue_shows_open_or_closed_requests_of_a_kind(
 # --- who may look --------------------------------------------------------------------------
 
 
+# `world` is asked for up front: fetched only through getfixturevalue it would be
+# built inside the first test's own transaction and vanish with it.
 @pytest.mark.parametrize("who", ["student", "instructor", "guest"])
-def test_only_library_staff_read_the_task_list(who: str, request: Any) -> None:
+def test_only_library_staff_read_the_task_list(
+    who: str, request: Any, world: World
+) -> None:
     user = request.getfixturevalue(who)
 
     with pytest.raises(PermissionDenied):
@@ -587,7 +591,7 @@ def test_only_library_staff_read_the_task_list(who: str, request: Any) -> None:
 
 
 @pytest.mark.parametrize("who", ["librarian", "admin"])
-def test_library_staff_read_the_task_list(who: str, request: Any) -> None:
+def test_library_staff_read_the_task_list(who: str, request: Any, world: World) -> None:
     user = request.getfixturevalue(who)
 
     selectors.require_library(user)
