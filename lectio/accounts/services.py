@@ -321,7 +321,10 @@ def _claim_text(claims: dict[str, Any], name: str, limit: int = 150) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-def _claims_names(claims: dict[str, Any]) -> dict[str, str]:
+def names_from_claims(claims: dict[str, Any]) -> dict[str, str]:
+    """The account fields the OpenID Connect name claims give (given_name,
+    family_name, name, email), as LTI launches, LMS rosters and sign-ins send
+    them; "name" only when there is no given or family name."""
     names = {
         "first_name": _claim_text(claims, "given_name"),
         "last_name": _claim_text(claims, "family_name"),
@@ -378,7 +381,7 @@ def external_identity_account(
             raise SignInRefused(
                 "disabled", f"account {user.pk} is disabled", issuer=provider.issuer
             )
-        user_update_external(user, names=_claims_names(claims))
+        user_update_external(user, names=names_from_claims(claims))
         if user.pending:
             User.objects.filter(pk=user.pk).update(pending=False)
             user.pending = False
@@ -400,7 +403,7 @@ def _identity_link(
         user = user_create_external(
             username=_new_username(provider, claims),
             role=Role.STUDENT,
-            names=_claims_names(claims),
+            names=names_from_claims(claims),
             primary_id=_claim_text(claims, provider.primary_id_claim, 100),
         )
     link = ExternalIdentity.objects.create(provider=provider, sub=sub, user=user)

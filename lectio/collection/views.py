@@ -12,7 +12,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +20,7 @@ from lectio.catalog.models import Record
 from lectio.collection import services
 from lectio.collection.models import Folder, Item, Tag
 from lectio.collection.services import CollectionError, parse_tags
-from lectio.core.requests import AuthedHttpRequest
+from lectio.core.requests import AuthedHttpRequest, next_path
 from lectio.lists import selectors
 from lectio.lists.views.common import REFUSALS, list_url
 
@@ -37,15 +36,6 @@ def _folder(request: AuthedHttpRequest, value: str | None) -> Folder | None:
     if folder_id is None:
         return None
     return get_object_or_404(Folder, pk=folder_id, owner=request.user)
-
-
-def _back(request: AuthedHttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @login_required
@@ -106,7 +96,7 @@ def items_action(request: AuthedHttpRequest) -> HttpResponse:
     """The selected items: copied to a list section, moved to a folder, or deleted."""
     user = request.user
     ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
-    back = _back(request, reverse("collection:home"))
+    back = next_path(request, reverse("collection:home"))
     action = request.POST.get("action", "")
     if not ids:
         messages.error(request, _("Choose the items first."))
@@ -241,14 +231,14 @@ def _save_page(
                 _("Saved “%(title)s” to your collection.")
                 % {"title": item.title[:120]},
             )
-        return redirect(_back(request, back))
+        return redirect(next_path(request, back))
     return render(
         request,
         "collection/save.html",
         {
             "title": title,
             "folders": Folder.objects.filter(owner=request.user),
-            "next": _back(request, back),
+            "next": next_path(request, back),
             "nav": "collection",
         },
     )

@@ -16,7 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lectio.accounts.models import User
-from lectio.accounts.services import user_create_external, user_update_external
+from lectio.accounts.services import (
+    names_from_claims,
+    user_create_external,
+    user_update_external,
+)
 from lectio.core.events import event_record
 from lectio.courses.models import Course, CourseRole, EnrolmentSource
 from lectio.courses.services import course_get_or_create, enrolment_set
@@ -110,17 +114,9 @@ class Person:
 def person_from(data: dict[str, Any], *, sub: str, primary_id: Any) -> Person:
     """A Person from the OpenID Connect name claims that launches and rosters share
     (given_name, family_name, name, email)."""
-    names = {
-        "first_name": _text(data.get("given_name")),
-        "last_name": _text(data.get("family_name")),
-        "email": _text(data.get("email"), 254),
-    }
-    full = _text(data.get("name"))
-    if full and not (names["first_name"] or names["last_name"]):
-        names["preferred_name"] = full
     return Person(
         sub=sub,
-        names={k: v for k, v in names.items() if v},
+        names=names_from_claims(data),
         primary_id=_text(primary_id, 100),
     )
 

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -20,7 +19,7 @@ from lectio.catalog.models import CourseReserve, Item, Record
 from lectio.catalog.search import language_label
 from lectio.catalog.views.search import may_add_to_lists
 from lectio.core.htmx import is_htmx, vary_on_htmx
-from lectio.core.requests import AuthedHttpRequest
+from lectio.core.requests import AuthedHttpRequest, next_path
 from lectio.lists import selectors
 from lectio.lists.from_catalog import (
     citation_add_from_record,
@@ -135,19 +134,6 @@ def editable_lists(
     ]
 
 
-def _safe_next(request: AuthedHttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=False
-        )
-    ):
-        return target
-    return fallback
-
-
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(str(value))
@@ -163,7 +149,7 @@ def add_to_list(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
     record = record_get(record_id)
     if not may_add_to_lists(request.user):
         raise PermissionDenied
-    back = _safe_next(request, reverse("catalog:record", args=[record.pk]))
+    back = next_path(request, reverse("catalog:record", args=[record.pk]))
     preselect_list = _int_or_none(request.GET.get("list") or request.POST.get("list"))
     error = ""
     status = 200
