@@ -48,8 +48,23 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Usage events are written in batches at moments a test cannot know, which
     # would make pinned query counts vary: off, except where a test asks for them
-    # (the `usage_on` fixture of lectio/analytics/tests).
+    # (the `usage_on` fixture below).
     settings.LECTIO_USAGE = False
+
+
+@pytest.fixture
+def usage_on(settings: Any, db: None) -> Iterator[None]:
+    """Usage events recorded (written when the test flushes them), from none."""
+    from lectio.analytics.models import UsageEvent
+    from lectio.core import usage
+
+    settings.LECTIO_USAGE = True
+    settings.LECTIO_USAGE_BATCH = 1000
+    settings.LECTIO_USAGE_SECONDS = 3600
+    usage.flush()
+    UsageEvent.objects.all().delete()
+    yield
+    usage.flush()
 
 
 def pytest_collection_modifyitems(

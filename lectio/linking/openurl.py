@@ -144,6 +144,8 @@ class OpenURL:
     # Other referent identifiers as given (info:..., urn:..., http...).
     other_ids: list[str] = field(default_factory=list)
     referrer: str = ""  # rfr_id or sid
+    # rfr_dat: the referrer's private data, for the referrer alone (never sent on).
+    referrer_data: str = ""
     services: list[str] = field(default_factory=list)  # svc_id
     problems: list[Problem] = field(default_factory=list)
 
@@ -367,6 +369,7 @@ def _from_pairs(result: OpenURL, pairs: list[tuple[str, str]]) -> OpenURL:
         fmt = _clean(first.get("rft_val_fmt", ""))
         _read_format(result, fmt, KEV_FORMAT_PREFIX)
         result.referrer = _cut(result, _clean(first.get("rfr_id", "")), "rfr_id")
+        result.referrer_data = _cut(result, _clean(first.get("rfr_dat", "")), "rfr_dat")
         result.services = [
             _cut(result, _clean(v), "svc_id") for k, v in pairs if k == "svc_id" and v
         ]

@@ -13,6 +13,11 @@ urlpatterns = [
         views.broken_link_report,
         name="report",
     ),
+    path(
+        "citations/<int:citation_id>/full-text/",
+        views.full_text,
+        name="full_text",
+    ),
     path("library/links/", views.broken_links, name="broken_links"),
     path(
         "library/links/reports/<int:report_id>/resolve/",

@@ -11,23 +11,26 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from lectio.core import usage
 from lectio.core.concurrency import StaleVersion
 from lectio.core.requests import AuthedHttpRequest
 from lectio.linking import openurl
 from lectio.linking import services as linking_services
 from lectio.linking.forms import BrokenLinkForm, LinkingSettingsForm
+from lectio.linking.links import citation_from_data, direct_links
 from lectio.linking.models import (
     BrokenLinkReport,
     CheckedLink,
     LinkingSettings,
     LinkStatus,
 )
-from lectio.linking.resolver import resolve
+from lectio.linking.resolver import proxied_url, resolve
 from lectio.linking.services import SettingsError, linking_settings_update
 from lectio.lists import selectors as lists_selectors
-from lectio.lists.models import ReadingList
+from lectio.lists.models import Citation, ReadingList
+from lectio.lists.permissions import may_open_material
 
 
 def _read_request(request: HttpRequest) -> openurl.OpenURL:
@@ -73,9 +76,16 @@ def openurl_view(request: HttpRequest) -> HttpResponse:
     if not query.understood:
         return not_understood(request, query)
     rebuilt = openurl.encode_pairs(openurl.to_pairs(query))
+    own = query.referrer == openurl.REFERRER
     if not request.user.is_authenticated:
-        # A POSTed OpenURL comes back as the GET one Lectio rebuilt from it.
-        return redirect_to_login(_with_query(reverse("linking:openurl"), rebuilt))
+        # A POSTed OpenURL comes back as the GET one Lectio rebuilt from it (with
+        # the citation of Lectio's own links, to be counted after signing in).
+        again = rebuilt
+        if own and query.referrer_data:
+            again += "&" + openurl.encode_pairs([("rfr_dat", query.referrer_data)])
+        return redirect_to_login(_with_query(reverse("linking:openurl"), again))
+    if own and query.referrer_data:
+        _count_open(request, citation_from_data(query.referrer_data), "find_it")
     settings_row = LinkingSettings.cached()
     if settings_row.external_resolver_url and query.referrer == openurl.REFERRER:
         # Lectio's own Find it links go to the institution's resolver when it keeps
@@ -101,6 +111,69 @@ def openurl_view(request: HttpRequest) -> HttpResponse:
             "nav": "catalog",
         },
     )
+
+
+def _count_open(request: HttpRequest, citation_id: int | None, detail: str) -> None:
+    """A usage event for a followed link of a citation that still exists."""
+    if citation_id is None:
+        return
+    row = (
+        Citation.objects.filter(pk=citation_id)
+        .values_list("reading_list_id", "section_id")
+        .first()
+    )
+    if row is not None:
+        usage.record(
+            request,
+            "citation_open",
+            list_id=row[0],
+            section_id=row[1],
+            citation_id=citation_id,
+            detail=detail,
+        )
+
+
+@require_safe
+def full_text(request: HttpRequest, citation_id: int) -> HttpResponse:
+    """A citation's direct full-text link: the one online portfolio of its catalog
+    record, through the proxy when licensed, for people who may open the list's
+    material; counted as an open."""
+    try:
+        citation, right = lists_selectors.citation_get_for_reader(
+            user=request.user, citation_id=citation_id
+        )
+    except Http404:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise
+    found = (
+        direct_links({citation.catalog_record_id}).get(citation.catalog_record_id)
+        if citation.catalog_record_id
+        else None
+    )
+    if found is None:
+        raise Http404("No full text for this citation")
+    url, open_access = found
+    if not open_access and not may_open_material(
+        request.user, citation.reading_list, right
+    ):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _("The full text of this list's readings is for the course's students.")
+        )
+    usage.record(
+        request,
+        "citation_open",
+        list_id=citation.reading_list_id,
+        section_id=citation.section_id,
+        citation_id=citation.pk,
+        detail="full_text",
+    )
+    target = proxied_url(
+        url, licensed=not open_access, settings_row=LinkingSettings.cached()
+    )
+    return HttpResponseRedirect(target)
 
 
 @login_required

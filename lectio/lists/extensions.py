@@ -7,8 +7,8 @@ Two more hooks serve every page that shows citations (the reading view, the edit
 a citation's page):
 - citation linkers: HTML from the citation's own content (metadata and material
   type) alone, so the reading view may cache it with the rest of the list body;
-- record linkers: live HTML per linked catalog record (read on every request, next
-  to the record's availability)."""
+- record linkers: live HTML per linked catalog record and the citation it is shown
+  on (read on every request, next to the record's availability)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,11 @@ def citation_links(
     )
 
 
-# record ids -> escaped HTML by record id; read live, a fixed number of queries.
-RecordLinker = Callable[[set[int]], dict[int, str]]
+# {(record id, citation id or None)} -> escaped HTML by that pair; read live, a fixed
+# number of queries. The citation is the one the HTML is shown on (None on a record's
+# own page), so a link may say where it was followed from.
+RecordKey = tuple[int, int | None]
+RecordLinker = Callable[[set[RecordKey]], dict[RecordKey, str]]
 RECORD_LINKERS: list[RecordLinker] = []
 
 
@@ -73,13 +76,13 @@ def register_record_linker(linker: RecordLinker) -> None:
         RECORD_LINKERS.append(linker)
 
 
-def record_links(record_ids: set[int]) -> dict[int, str]:
-    merged: dict[int, str] = {}
-    if not record_ids:
+def record_links(keys: set[RecordKey]) -> dict[RecordKey, str]:
+    merged: dict[RecordKey, str] = {}
+    if not keys:
         return merged
     for linker in RECORD_LINKERS:
-        for record_id, html in linker(record_ids).items():
-            merged[record_id] = merged.get(record_id, "") + html
+        for key, html in linker(keys).items():
+            merged[key] = merged.get(key, "") + html
     return merged
 
 

@@ -241,7 +241,7 @@ def render_reader_html(
     availability: dict[int, str] | None = None,
 ) -> str:
     """Joins the cached body with the reader's own marks and, for citations linked
-    to a catalog record, the record's availability (HTML by record id)."""
+    to a catalog record, the record's availability (HTML by citation id)."""
     out: list[str] = []
     append = out.append
     no_marks = (False, False)
@@ -252,8 +252,8 @@ def render_reader_html(
         if done:
             append(" done")
         append(start)
-        if record_id is not None and record_id in available:
-            append(available[record_id])
+        if record_id is not None and pk in available:
+            append(available[pk])
         append(mid)
         if mid2:
             append("true" if done else "false")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -20,17 +19,6 @@ from lectio.analytics.recording import roll_up_and_purge, user_key
 from lectio.core import usage
 from lectio.core.factories import UserFactory
 from lectio.lists.statuses import CitationStatus
-
-
-@pytest.fixture
-def usage_on(settings: Any, db: None) -> Iterator[None]:
-    settings.LECTIO_USAGE = True
-    settings.LECTIO_USAGE_BATCH = 1000
-    settings.LECTIO_USAGE_SECONDS = 3600
-    usage.flush()
-    UsageEvent.objects.all().delete()
-    yield
-    usage.flush()
 
 
 def events() -> list[tuple[Any, ...]]:

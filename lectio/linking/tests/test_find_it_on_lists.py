@@ -6,16 +6,22 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
 
 from lectio.accounts.models import User
+from lectio.analytics.models import UsageEvent
+from lectio.catalog.models import Portfolio
 from lectio.catalog.tests.test_views_support import make_record
+from lectio.core import usage
 from lectio.core.factories import add_citation
+from lectio.linking.links import find_it_url
 from lectio.linking.models import LinkingSettings
 from lectio.linking.tests.support import SCIENCE_ISSN, make_catalog, portfolio
 from lectio.lists.models import Citation, ReadingList
+from lectio.lists.statuses import MaterialAccess, Visibility
 
 pytestmark = pytest.mark.django_db
 PROXY = "https://proxy.example.edu/login?url="
@@ -161,7 +167,151 @@ def test_a_linked_record_with_one_portfolio_gets_a_direct_link(
     page = client_for(student).get(reverse("lists:detail", args=[published_list.pk]))
 
     content = page.content.decode()
-    assert f'href="{PROXY}https://ebooks.example.org/selfish"' in content, (
+    link = reverse("linking:full_text", args=[citation.pk])
+    assert f'href="{link}"' in content
+    assert content.count("Full text online") == 1
+    followed = client_for(student).get(link)
+    assert followed.status_code == 302
+    assert followed["Location"] == f"{PROXY}https://ebooks.example.org/selfish", (
         "a direct, proxied link"
     )
-    assert content.count("Full text online") == 1
+
+
+# --- following a link counts as opening the citation --------------------------------
+
+
+def opens() -> list[tuple[Any, ...]]:
+    usage.flush()
+    return list(
+        UsageEvent.objects.filter(kind="citation_open")
+        .order_by("pk")
+        .values_list("citation_id", "list_id", "detail", "role")
+    )
+
+
+def linked_citation(
+    reading_list: ReadingList, *, open_access: bool = False
+) -> Citation:
+    record = make_record("The Selfish Gene")
+    portfolio(
+        record,
+        url="https://ebooks.example.org/selfish",
+        provider="Ebooks",
+        open_access=open_access,
+    )
+    citation = reading_list.citations.filter(status="Complete").first()
+    assert citation is not None
+    Citation.objects.filter(pk=citation.pk).update(catalog_record=record)
+    ReadingList.objects.filter(pk=reading_list.pk).update(content_version=99)
+    citation.refresh_from_db()
+    return citation
+
+
+def test_following_find_it_counts_an_open_of_that_citation(
+    usage_on: None,
+    published_list: ReadingList,
+    instructor: User,
+    student: User,
+    client_for: Any,
+) -> None:
+    citation = add_article(published_list, instructor)
+    client = client_for(student)
+    page = client.get(reverse("lists:detail", args=[published_list.pk]))
+    link = find_it_links(page.content.decode())[citation.pk]
+    assert "rfr_dat=" in link
+
+    assert client.get(link).status_code == 200
+
+    assert opens() == [(citation.pk, published_list.pk, "find_it", "student")]
+
+
+def test_an_altered_or_foreign_find_it_link_counts_nothing(
+    usage_on: None,
+    published_list: ReadingList,
+    instructor: User,
+    student: User,
+    client_for: Any,
+) -> None:
+    citation = add_article(published_list, instructor)
+    other = add_article(published_list, instructor)
+    client = client_for(student)
+    link = find_it_url(ARTICLE, "article", citation.pk)
+    forged = link.replace(f"%3A{citation.pk}%3A", f"%3A{other.pk}%3A")
+    assert forged != link
+    foreign = link.replace("info%3Asid%2Flectio", "info%3Asid%2Felsewhere")
+
+    assert client.get(forged).status_code == 200
+    assert client.get(foreign).status_code == 200
+
+    assert opens() == []
+
+
+def test_find_it_keeps_the_citation_through_sign_in_and_never_sends_it_on(
+    usage_on: None,
+    published_list: ReadingList,
+    instructor: User,
+    student: User,
+    client_for: Any,
+) -> None:
+    citation = add_article(published_list, instructor)
+    link = find_it_url(ARTICLE, "article", citation.pk)
+
+    to_login = client_for(None).get(link)
+    assert to_login.status_code == 302
+    assert "rfr_dat" in unquote(to_login["Location"])
+
+    configure(external_resolver_url="https://sfx.example.edu/lib")
+    sent_on = client_for(student).get(link)
+    assert sent_on.status_code == 302
+    assert "rfr_dat" not in sent_on["Location"]
+    assert opens() == [(citation.pk, published_list.pk, "find_it", "student")]
+
+
+def test_following_the_full_text_link_counts_an_open(
+    usage_on: None, published_list: ReadingList, student: User, client_for: Any
+) -> None:
+    citation = linked_citation(published_list)
+
+    client_for(student).get(reverse("linking:full_text", args=[citation.pk]))
+
+    assert opens() == [(citation.pk, published_list.pk, "full_text", "student")]
+
+
+def test_licensed_full_text_follows_the_lists_material_access_rule(
+    published_list: ReadingList, other_student: User, client_for: Any
+) -> None:
+    ReadingList.objects.filter(pk=published_list.pk).update(
+        visibility=Visibility.INSTITUTION, material_access=MaterialAccess.COURSE
+    )
+    citation = linked_citation(published_list)
+    url = reverse("linking:full_text", args=[citation.pk])
+
+    assert client_for(other_student).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 302  # to sign in
+    assert "login" in client_for(None).get(url)["Location"]
+
+    Portfolio.objects.filter(record=citation.catalog_record_id).update(open_access=True)
+    opened = client_for(other_student).get(url)
+    assert opened.status_code == 302
+    assert opened["Location"] == "https://ebooks.example.org/selfish"
+
+
+def test_no_full_text_link_without_one_portfolio_or_for_a_hidden_list(
+    reading_list: ReadingList, student: User, client_for: Any
+) -> None:
+    citation = reading_list.citations.first()
+    assert citation is not None
+    url = reverse("linking:full_text", args=[citation.pk])
+    # A draft list is not the student's to see.
+    assert client_for(student).get(url).status_code == 404
+    missing = reverse("linking:full_text", args=[10**9])
+    assert client_for(student).get(missing).status_code == 404
+
+
+def test_a_citation_without_a_record_has_no_full_text(
+    published_list: ReadingList, student: User, client_for: Any
+) -> None:
+    citation = published_list.citations.filter(status="Complete").first()
+    assert citation is not None
+    url = reverse("linking:full_text", args=[citation.pk])
+    assert client_for(student).get(url).status_code == 404

@@ -6,8 +6,9 @@ Who may do what:
   databases POST long OpenURLs); guests go to the login page with a link Lectio can
   read, and anyone gets the 400 page for a link it cannot (test_views);
 - the resolver settings: administrators only;
-- reporting a broken link: whoever may read the citation (others get a 404, as for
-  the citation's page);
+- reporting a broken link, and a citation's direct full-text link (a redirect to
+  its record's one portfolio): whoever may read the citation (others get a 404, as
+  for the citation's page);
 - the broken-links page and closing a report: library staff.
 """
 
@@ -24,6 +25,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lectio.accounts.models import Role, User
+from lectio.catalog.tests.test_views_support import make_record
 from lectio.core.factories import CourseFactory, UserFactory, enrol, make_list
 from lectio.core.models import Event
 from lectio.core.testing import (
@@ -36,7 +38,8 @@ from lectio.core.testing import (
 from lectio.courses.models import CourseRole
 from lectio.linking import urls as linking_urls
 from lectio.linking.models import BrokenLinkReport, LinkingSettings
-from lectio.linking.tests.support import make_catalog
+from lectio.linking.tests.support import make_catalog, portfolio
+from lectio.lists.models import Citation
 
 GUEST = "guest"
 STUDENT = "student"  # enrolled in the course of the published list
@@ -104,6 +107,9 @@ def build_world() -> World:
         visibility="course",
     )
     citation = reading_list.citations.get()
+    record = make_record("A page")
+    portfolio(record, url="https://ebooks.example.org/a-page")
+    Citation.objects.filter(pk=citation.pk).update(catalog_record=record)
     reporter = UserFactory.create(username="l-reporter")
     report = BrokenLinkReport.objects.create(citation=citation, reported_by=reporter)
     world = World(users=users, citation_id=citation.pk, report_id=report.pk)
@@ -149,6 +155,8 @@ class Route:
     query: dict[str, str] = field(default_factory=dict)
     data: Callable[[World], dict[str, Any]] = lambda w: {}
     effect: dict[str, Callable[[World, str], None]] = field(default_factory=dict)
+    # False where the method is refused before anyone is asked to log in.
+    login_first: bool = True
 
 
 def settings_form(world: World) -> dict[str, Any]:
@@ -183,6 +191,14 @@ ROUTES: dict[str, Route] = {
         data=lambda w: {"note": "Page not found"},
         effect={"POST": effect_reported},
     ),
+    "linking:full_text": Route(
+        kwargs=lambda w: {"citation_id": w.citation_id},
+        methods=frozenset({"GET"}),
+        allowed={"GET": READERS},
+        ok={"GET": 302},
+        refused=404,
+        login_first=False,
+    ),
     "linking:broken_links": Route(
         methods=frozenset({"GET"}),
         allowed={"GET": STAFF},
@@ -205,8 +221,10 @@ def routes() -> list[str]:
 def check_cell(name: str, method: str, role: str, world: World, client: Client) -> None:
     route = ROUTES[name]
     url = reverse(name, kwargs=route.kwargs(world))
-    if role == GUEST:
-        status: Any = LOGIN
+    if method not in route.methods and (role != GUEST or not route.login_first):
+        status: Any = 405
+    elif role == GUEST:
+        status = LOGIN
     elif method not in route.methods:
         status = 405
     elif role in route.allowed[method]:

@@ -81,24 +81,26 @@ def availability_html(
     return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
 
 
-def availability_snippets(
-    record_ids: Iterable[int], *, citation_of: dict[int, int] | None = None
-) -> dict[int, str]:
-    """Availability HTML for each record, read for all of them at once (a fixed
-    number of queries however many there are; none for none)."""
-    ids = set(record_ids)
-    if not ids:
+def availability_snippets(pairs: Iterable[tuple[int, int]]) -> dict[int, str]:
+    """Availability HTML by citation, for (record id, citation id) pairs, read for
+    all of them at once (a fixed number of queries however many there are; none
+    for none)."""
+    keys: set[tuple[int, int | None]] = set(pairs)
+    if not keys:
         return {}
-    found = availability_for(ids)
-    links = record_links(ids)
-    return {
+    found = availability_for({record_id for record_id, _c in keys})
+    links = record_links(keys)
+    out: dict[int, str] = {}
+    for record_id, citation_id in keys:
+        a = found.get(record_id)
+        if a is None or citation_id is None:
+            continue
         # Both parts are escaped HTML (the linkers' contract).
-        record_id: mark_safe(  # noqa: S308
-            availability_html(a, citation_id=(citation_of or {}).get(record_id))
-            + links.get(record_id, "")
+        out[citation_id] = mark_safe(  # noqa: S308
+            availability_html(a, citation_id=citation_id)
+            + links.get((record_id, citation_id), "")
         )
-        for record_id, a in found.items()
-    }
+    return out
 
 
 def attach_availability(citations: Iterable[Any]) -> None:
@@ -106,7 +108,9 @@ def attach_availability(citations: Iterable[Any]) -> None:
     citations = list(citations)
     ids = {c.catalog_record_id for c in citations if c.catalog_record_id}
     found = availability_for(ids)
-    links = record_links(ids)
+    links = record_links(
+        {(c.catalog_record_id, c.pk) for c in citations if c.catalog_record_id}
+    )
     for citation in citations:
         a = (
             found.get(citation.catalog_record_id)
@@ -116,7 +120,7 @@ def attach_availability(citations: Iterable[Any]) -> None:
         html = (
             mark_safe(  # noqa: S308 (escaped HTML, the linkers' contract)
                 availability_html(a, citation_id=citation.pk)
-                + links.get(a.record_id, "")
+                + links.get((a.record_id, citation.pk), "")
             )
             if a
             else ""

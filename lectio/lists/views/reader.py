@@ -72,7 +72,9 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     )
     marks = reading.reader_marks(request.user, reading_list) if interactive else {}
     # Live, never cached: read for all the page's linked records at once.
-    availability = availability_snippets(body.record_ids)
+    availability = availability_snippets(
+        (record_id, pk) for *_html, pk, record_id in body.pieces if record_id
+    )
     # The page is rendered around a marker and the body joined in afterwards: the
     # template engine never copies the (large) body.
     response = render(
@@ -219,11 +221,11 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
 def _availability(citation: Citation) -> str:
     if citation.catalog_record_id is None:
         return ""
+    key = (citation.catalog_record_id, citation.pk)
     found = availability_for([citation.catalog_record_id])
-    links = record_links({citation.catalog_record_id})
+    links = record_links({key})
     return mark_safe(  # noqa: S308 (escaped HTML, the linkers' contract)
-        availability_html(found[citation.catalog_record_id])
-        + links.get(citation.catalog_record_id, "")
+        availability_html(found[citation.catalog_record_id]) + links.get(key, "")
     )
 
 

@@ -310,3 +310,23 @@ def test_an_old_or_foreign_hand_off_is_refused(
     tab = Client()
     assert tab.get(link).status_code == 400
     assert "_auth_user_id" not in tab.session
+
+
+def test_a_deep_linked_section_counts_a_view_of_that_section(
+    usage_on: None, test_platform: TestPlatform, published_list: ReadingList
+) -> None:
+    from lectio.analytics.models import UsageEvent
+    from lectio.core import usage
+
+    section = Section.objects.get(reading_list=published_list, name="Week 1")
+    client, response = launched(
+        test_platform, **{c.CUSTOM: {"lectio_target": f"section:{section.pk}"}}
+    )
+    client.get(response["Location"])
+    usage.flush()
+
+    assert list(
+        UsageEvent.objects.filter(kind="section_view").values_list(
+            "list_id", "section_id", "channel"
+        )
+    ) == [(published_list.pk, section.pk, "lms")]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lectio.accounts.models import InstitutionSettings, User
+from lectio.core import usage
 from lectio.core.concurrency import StaleVersion
 from lectio.core.requests import AuthedHttpRequest
 from lectio.courses.models import Course, Enrolment
@@ -164,6 +165,9 @@ def target(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
         found, _right = selectors.reading_list_get_for_reader(
             user=request.user, list_id=section.reading_list_id
         )
+        # A section placed in the course site on its own: opening it is a view
+        # of that section (the list view is counted by the page it lands on).
+        usage.record(request, "section_view", list_id=found.pk, section_id=section.pk)
         return HttpResponseRedirect(_embed_url(found, f"s{section.pk}-h"))
     if kind == "citation":
         citation, _right = selectors.citation_get_for_reader(
