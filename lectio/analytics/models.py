@@ -30,15 +30,18 @@ class UsageEvent(models.Model):
 
 
 class DailyUsage(models.Model):
-    """Events of one kind on one day, per list, citation, role and channel, with
-    the number of different people behind them."""
+    """Events of one kind on one day, per list, section, citation, detail, role and
+    channel, with the number of different people behind them."""
 
     day = models.DateField()
     kind = models.CharField(max_length=16)
     role = models.CharField(max_length=16)
     channel = models.CharField(max_length=8)
     list_id = models.IntegerField(null=True, blank=True)
+    section_id = models.IntegerField(null=True, blank=True)
     citation_id = models.IntegerField(null=True, blank=True)
+    # Which link an open followed (details, find_it, full_text, file), and the like.
+    detail = models.CharField(max_length=40, blank=True, default="")
     events = models.PositiveIntegerField()
     people = models.PositiveIntegerField()
 

@@ -69,7 +69,9 @@ def roll_up(*, day: datetime.date) -> int:
     DailyUsage.objects.filter(day=day).delete()
     groups = (
         UsageEvent.objects.filter(at__gte=start, at__lt=end)
-        .values("kind", "role", "channel", "list_id", "citation_id")
+        .values(
+            "kind", "role", "channel", "list_id", "section_id", "citation_id", "detail"
+        )
         .annotate(events=Count("id"), people=Count("user_key", distinct=True))
         .order_by()
     )

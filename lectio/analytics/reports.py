@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lectio.accounts.models import InstitutionSettings, Role
 from lectio.analytics.models import DailyUsage, RolledUpDay, UsageEvent
@@ -71,7 +72,17 @@ class CitationUsage:
 class SectionUsage:
     section: Section
     opens: Figure
+    views: Figure = 0  # opened on its own (a section placed in the course site)
     citations: list[CitationUsage] = field(default_factory=list)
+
+
+# How an open came about (the event's detail), in the order they are shown.
+LINKS = {
+    "details": _lazy("Details page"),
+    "find_it": _lazy("Find it"),
+    "full_text": _lazy("Full-text link"),
+    "file": _lazy("File"),
+}
 
 
 @dataclass
@@ -84,10 +95,19 @@ class ListUsage:
     views: Figure
     opens: Figure
     active_days_max: Figure  # students on the busiest day
+    opens_by_link: list[tuple[str, str, Figure]]  # (detail, label, opens)
     weeks: list[tuple[datetime.date, Figure]]
     sections: list[SectionUsage]
     never_opened: list[Citation]
     any_events: bool
+
+    @property
+    def active_share(self) -> int | None:
+        """Students on the busiest day as a percentage of those enrolled (None
+        when hidden or nobody is enrolled)."""
+        if isinstance(self.active_days_max, Hidden) or not self.enrolled:
+            return None
+        return round(100 * self.active_days_max / self.enrolled)
 
     def as_json(self) -> dict[str, Any]:
         def value(figure: Figure) -> Any:
@@ -106,6 +126,8 @@ class ListUsage:
             "views": value(self.views),
             "opens": value(self.opens),
             "students_on_busiest_day": value(self.active_days_max),
+            "share_of_enrolled_on_busiest_day": self.active_share,
+            "opens_by_link": {detail: value(f) for detail, _l, f in self.opens_by_link},
             "weeks": [
                 {"week_of": w.isoformat(), "views": value(v)} for w, v in self.weeks
             ],
@@ -114,6 +136,7 @@ class ListUsage:
                     "section": s.section.pk,
                     "name": s.section.name,
                     "opens": value(s.opens),
+                    "views": value(s.views),
                     "citations": [
                         {
                             "citation": c.citation.pk,
@@ -157,19 +180,20 @@ def term_start(reading_list: ReadingList) -> datetime.date:
     return min(start, today)
 
 
-def _daily(
-    list_id: int, start: datetime.date, end: datetime.date
-) -> list[tuple[datetime.date, str, int | None, int, int]]:
-    """(day, kind, citation id, events, different students) of the list's student
-    events, from the daily counts where a day is rolled up, from raw events
-    elsewhere."""
+Daily = tuple[datetime.date, str, int | None, int | None, str, int, int]
+
+
+def _daily(list_id: int, start: datetime.date, end: datetime.date) -> list[Daily]:
+    """(day, kind, section id, citation id, detail, events, different students) of
+    the list's student events, from the daily counts where a day is rolled up, from
+    raw events elsewhere."""
     rolled = set(
         RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list(
             "day", flat=True
         )
     )
-    rows: list[tuple[datetime.date, str, int | None, int, int]] = [
-        (d.day, d.kind, d.citation_id, d.events, d.people)
+    rows: list[Daily] = [
+        (d.day, d.kind, d.section_id, d.citation_id, d.detail, d.events, d.people)
         for d in DailyUsage.objects.filter(
             list_id=list_id, role=STUDENT, day__gte=start, day__lte=end
         )
@@ -186,7 +210,7 @@ def _daily(
             list_id=list_id, role=STUDENT, at__gte=begin, at__lt=finish
         )
         .annotate(day=TruncDate("at", tzinfo=zone))
-        .values("day", "kind", "citation_id")
+        .values("day", "kind", "section_id", "citation_id", "detail")
         .annotate(events=Count("id"), people=Count("user_key", distinct=True))
         .order_by()
     )
@@ -196,7 +220,9 @@ def _daily(
                 (
                     row["day"],
                     row["kind"],
+                    row["section_id"],
                     row["citation_id"],
+                    row["detail"],
                     row["events"],
                     row["people"],
                 )
@@ -223,7 +249,9 @@ def list_usage(
     by_citation: dict[int, Counts] = defaultdict(Counts)
     per_day_people: dict[datetime.date, int] = defaultdict(int)
     weeks: dict[datetime.date, Counts] = defaultdict(Counts)
-    for day, kind, citation_id, events, people in daily:
+    by_link: dict[str, Counts] = defaultdict(Counts)
+    section_views: dict[int, Counts] = defaultdict(Counts)
+    for day, kind, section_id, citation_id, detail, events, people in daily:
         week = day - datetime.timedelta(days=day.weekday())
         if kind == "list_view":
             views.add(events, people)
@@ -232,6 +260,9 @@ def list_usage(
         elif kind == "citation_open" and citation_id is not None:
             opens.add(events, people)
             by_citation[citation_id].add(events, people)
+            by_link[detail if detail in LINKS else ""].add(events, people)
+        elif kind == "section_view" and section_id is not None:
+            section_views[section_id].add(events, people)
     enrolled = (
         Enrolment.objects.filter(
             course__in=reading_list.courses.all(), role=CourseRole.STUDENT
@@ -281,6 +312,8 @@ def list_usage(
     for section_id, item in sections.items():
         counts = section_counts.get(section_id, Counts())
         item.opens = safe(counts.events, counts.most_people_a_day)
+        viewed = section_views.get(section_id, Counts())
+        item.views = safe(viewed.events, viewed.most_people_a_day)
     busiest = max(per_day_people.values(), default=0)
     week_list = []
     week = first - datetime.timedelta(days=first.weekday())
@@ -297,6 +330,11 @@ def list_usage(
         views=safe(views.events, views.most_people_a_day),
         opens=safe(opens.events, opens.most_people_a_day),
         active_days_max=safe(busiest, busiest),
+        opens_by_link=[
+            (detail, str(label), safe(c.events, c.most_people_a_day))
+            for detail, label in [*LINKS.items(), ("", _("Other"))]
+            if (c := by_link.get(detail)) is not None
+        ],
         weeks=week_list,
         sections=[s for s in sections.values() if s.citations],
         never_opened=never,

@@ -35,6 +35,14 @@ class ListUsageOut(Schema):
     views: Any = Field(description="A count, or {'fewer_than': N}")
     opens: Any
     students_on_busiest_day: Any
+    share_of_enrolled_on_busiest_day: int | None = Field(
+        description="Students on the busiest day, as a percentage of those "
+        "enrolled; null when that figure is hidden or nobody is enrolled"
+    )
+    opens_by_link: dict[str, Any] = Field(
+        description="Opens by the link followed (details, find_it, full_text, "
+        "file, or '' for others): a count or {'fewer_than': N}"
+    )
     weeks: list[dict[str, Any]]
     sections: list[dict[str, Any]]
     never_opened: list[int] = Field(description="Citations no student opened")

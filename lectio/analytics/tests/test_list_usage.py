@@ -234,3 +234,52 @@ def test_the_api_gives_the_same_figures_with_the_same_threshold(
     )
     assert bad.status_code == 400
     assert "ends before it starts" in bad.content.decode()
+
+
+@pytest.mark.parametrize("reading_list", ["published"], indirect=True)
+def test_opens_by_link_and_section_views_outlive_the_roll_up(
+    threshold: int, reading_list: Any, course: Any
+) -> None:
+    people = students(course, 4)
+    citation = reading_list.citations.filter(status=CitationStatus.COMPLETE).first()
+    two_days_ago = now() - datetime.timedelta(days=2)
+    for n, person in enumerate(people):
+        opened = {"citation_id": citation.pk, "section_id": citation.section_id}
+        view(reading_list, person, two_days_ago, kind="citation_open", **opened,
+             detail="find_it")  # fmt: skip
+        if n < 2:
+            view(reading_list, person, two_days_ago, kind="citation_open",
+                 **opened, detail="full_text")  # fmt: skip
+        view(reading_list, person, two_days_ago, kind="section_view",
+             section_id=citation.section_id)  # fmt: skip
+    assert roll_up_and_purge()["rows"] > 0
+
+    usage = list_usage(
+        reading_list, start=two_days_ago.date() - datetime.timedelta(days=1)
+    )
+
+    links = {detail: figure for detail, _label, figure in usage.opens_by_link}
+    assert links == {"find_it": 4, "full_text": Hidden(3)}
+    [section] = [s for s in usage.sections if s.section.pk == citation.section_id]
+    assert section.views == 4
+    assert usage.as_json()["opens_by_link"] == {
+        "find_it": 4,
+        "full_text": {"fewer_than": 3},
+    }
+
+
+@pytest.mark.parametrize("reading_list", ["published"], indirect=True)
+def test_the_busiest_day_is_also_a_share_of_those_enrolled(
+    threshold: int, reading_list: Any, course: Any
+) -> None:
+    people = students(course, 8)
+    for person in people[:4]:
+        view(reading_list, person, now())
+
+    usage = list_usage(reading_list)
+
+    assert usage.enrolled >= 8
+    assert usage.active_share == round(100 * 4 / usage.enrolled)
+    UsageEvent.objects.filter(user_key=user_key(people[0].pk)).delete()
+    UsageEvent.objects.filter(user_key=user_key(people[1].pk)).delete()
+    assert list_usage(reading_list).active_share is None  # 2 < 3: hidden
