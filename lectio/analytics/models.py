@@ -30,8 +30,8 @@ class UsageEvent(models.Model):
 
 
 class DailyUsage(models.Model):
-    """Events of one kind on one day, per list, section, citation, detail, role and
-    channel, with the number of different people behind them."""
+    """Events of one kind on one day, per list, section, citation, role and channel,
+    with the number of different people behind them."""
 
     day = models.DateField()
     kind = models.CharField(max_length=16)
@@ -40,8 +40,6 @@ class DailyUsage(models.Model):
     list_id = models.IntegerField(null=True, blank=True)
     section_id = models.IntegerField(null=True, blank=True)
     citation_id = models.IntegerField(null=True, blank=True)
-    # Which link an open followed (details, find_it, full_text, file), and the like.
-    detail = models.CharField(max_length=40, blank=True, default="")
     events = models.PositiveIntegerField()
     people = models.PositiveIntegerField()
 
@@ -49,6 +47,36 @@ class DailyUsage(models.Model):
         indexes = [
             models.Index(fields=["list_id", "day"], name="daily_usage_list_day"),
             models.Index(fields=["day"], name="daily_usage_day"),
+        ]
+
+
+class Scope(models.TextChoices):
+    LIST = "list"  # the whole list
+    SECTION = "section"  # one section of it
+    LINK = "link"  # the whole list, one kind of link followed (the event's detail)
+
+
+class DailyReach(models.Model):
+    """Events of one kind on one day over a whole list, one of its sections, or one
+    kind of link followed on it, per role, with the number of different people
+    behind them over that whole scope and both channels. DailyUsage's people are
+    per item and channel and cannot be added up (one student opening two items is
+    one person); these can be shown as they are."""
+
+    day = models.DateField()
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    kind = models.CharField(max_length=16)
+    role = models.CharField(max_length=16)
+    list_id = models.IntegerField()
+    section_id = models.IntegerField(null=True, blank=True)  # scope "section"
+    detail = models.CharField(max_length=40, blank=True)  # scope "link"
+    events = models.PositiveIntegerField()
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["list_id", "day"], name="daily_reach_list_day"),
+            models.Index(fields=["day"], name="daily_reach_day"),
         ]
 
 

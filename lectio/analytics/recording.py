@@ -6,14 +6,21 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from lectio.analytics.models import DailyUsage, RolledUpDay, UsageEvent
+from lectio.analytics.models import (
+    DailyReach,
+    DailyUsage,
+    RolledUpDay,
+    Scope,
+    UsageEvent,
+)
 from lectio.core.usage import Usage
 
 
@@ -67,18 +74,44 @@ def roll_up(*, day: datetime.date) -> int:
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
     end = start + datetime.timedelta(days=1)
     DailyUsage.objects.filter(day=day).delete()
+    DailyReach.objects.filter(day=day).delete()
+    events = UsageEvent.objects.filter(at__gte=start, at__lt=end)
     groups = (
-        UsageEvent.objects.filter(at__gte=start, at__lt=end)
-        .values(
-            "kind", "role", "channel", "list_id", "section_id", "citation_id", "detail"
-        )
+        events.values("kind", "role", "channel", "list_id", "section_id", "citation_id")
         .annotate(events=Count("id"), people=Count("user_key", distinct=True))
         .order_by()
     )
     rows = [DailyUsage(day=day, **group) for group in groups]
     DailyUsage.objects.bulk_create(rows, batch_size=1000)
+    reach = [
+        DailyReach(day=day, **group)
+        for group in reach_groups(events.filter(list_id__isnull=False))
+    ]
+    DailyReach.objects.bulk_create(reach, batch_size=1000)
     RolledUpDay.objects.get_or_create(day=day)
-    return len(rows)
+    return len(rows) + len(reach)
+
+
+def reach_groups(
+    events: QuerySet[UsageEvent], *, by: tuple[str, ...] = ()
+) -> Iterator[dict[str, Any]]:
+    """DailyReach's rows (without the day) for some events: per list, per section
+    and per kind of link followed, each with the different people over the whole
+    group. `by` adds grouping fields (the report adds the day)."""
+    scopes: list[tuple[str, tuple[str, ...], dict[str, Any]]] = [
+        (Scope.LIST, (), {}),
+        (Scope.SECTION, ("section_id",), {"section_id__isnull": False}),
+        (Scope.LINK, ("detail",), {"kind": "citation_open"}),
+    ]
+    for scope, fields, where in scopes:
+        grouped = (
+            events.filter(**where)
+            .values(*by, "kind", "role", "list_id", *fields)
+            .annotate(events=Count("id"), people=Count("user_key", distinct=True))
+            .order_by()
+        )
+        for group in grouped:
+            yield {"scope": scope, **group}
 
 
 def keep_days() -> int:

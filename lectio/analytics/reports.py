@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lectio.accounts.models import InstitutionSettings, Role
-from lectio.analytics.models import DailyUsage, RolledUpDay, UsageEvent
+from lectio.analytics.models import (
+    DailyReach,
+    DailyUsage,
+    RolledUpDay,
+    Scope,
+    UsageEvent,
+)
+from lectio.analytics.recording import reach_groups
 from lectio.courses.models import CourseRole, Enrolment
 from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
 
@@ -180,51 +187,80 @@ def term_start(reading_list: ReadingList) -> datetime.date:
     return min(start, today)
 
 
-Daily = tuple[datetime.date, str, int | None, int | None, str, int, int]
+# (day, citation, events, people)
+Daily = tuple[datetime.date, int | None, int, int]
+# (day, scope, kind, section, detail, events, people)
+Reach = tuple[datetime.date, str, str, int | None, str, int, int]
 
 
-def _daily(list_id: int, start: datetime.date, end: datetime.date) -> list[Daily]:
-    """(day, kind, section id, citation id, detail, events, different students) of
-    the list's student events, from the daily counts where a day is rolled up, from
-    raw events elsewhere."""
+def _bounds(
+    start: datetime.date, end: datetime.date
+) -> tuple[set[datetime.date], datetime.datetime, datetime.datetime, Any]:
     rolled = set(
         RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list(
             "day", flat=True
         )
     )
-    rows: list[Daily] = [
-        (d.day, d.kind, d.section_id, d.citation_id, d.detail, d.events, d.people)
-        for d in DailyUsage.objects.filter(
-            list_id=list_id, role=STUDENT, day__gte=start, day__lte=end
-        )
-    ]
-    # Channels are counted apart in the daily counts; one day's students are
-    # summed over them below only as "the most on one day" of each channel.
     zone = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
     finish = datetime.datetime.combine(
         end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
     )
-    raw = (
-        UsageEvent.objects.filter(
-            list_id=list_id, role=STUDENT, at__gte=begin, at__lt=finish
-        )
-        .annotate(day=TruncDate("at", tzinfo=zone))
-        .values("day", "kind", "section_id", "citation_id", "detail")
+    return rolled, begin, finish, zone
+
+
+def _daily(
+    list_id: int, start: datetime.date, end: datetime.date, rolled: set, raw: Any
+) -> list[Daily]:
+    """(day, citation id, opens, different students) of the list's items, from the
+    daily counts where a day is rolled up, from raw events elsewhere. Channels are
+    counted apart in the daily counts: one day's students are taken as the most of
+    either channel, never their sum."""
+    rows: list[Daily] = [
+        (day, citation_id, events, people)
+        for day, citation_id, events, people in DailyUsage.objects.filter(
+            list_id=list_id,
+            role=STUDENT,
+            kind="citation_open",
+            citation_id__isnull=False,
+            day__gte=start,
+            day__lte=end,
+        ).values_list("day", "citation_id", "events", "people")
+    ]
+    for row in (
+        raw.filter(kind="citation_open", citation_id__isnull=False)
+        .values("day", "citation_id")
         .annotate(events=Count("id"), people=Count("user_key", distinct=True))
         .order_by()
-    )
-    for row in raw:
+    ):
         if row["day"] not in rolled:
+            rows.append((row["day"], row["citation_id"], row["events"], row["people"]))
+    return rows
+
+
+def _reach(
+    list_id: int, start: datetime.date, end: datetime.date, rolled: set, raw: Any
+) -> list[Reach]:
+    """The list's student events per day over the whole list, each section and each
+    kind of link followed, with the different students over each (see DailyReach)."""
+    rows: list[Reach] = list(
+        DailyReach.objects.filter(
+            list_id=list_id, role=STUDENT, day__gte=start, day__lte=end
+        ).values_list(
+            "day", "scope", "kind", "section_id", "detail", "events", "people"
+        )
+    )
+    for group in reach_groups(raw, by=("day",)):
+        if group["day"] not in rolled:
             rows.append(
                 (
-                    row["day"],
-                    row["kind"],
-                    row["section_id"],
-                    row["citation_id"],
-                    row["detail"],
-                    row["events"],
-                    row["people"],
+                    group["day"],
+                    group["scope"],
+                    group["kind"],
+                    group.get("section_id"),
+                    group.get("detail", ""),
+                    group["events"],
+                    group["people"],
                 )
             )
     return rows
@@ -243,26 +279,41 @@ def list_usage(
     def safe(value: int, people: int) -> Figure:
         return value if people >= threshold else Hidden(threshold)
 
-    daily = _daily(reading_list.pk, first, last)
+    rolled, begin, finish, zone = _bounds(first, last)
+    raw = UsageEvent.objects.filter(
+        list_id=reading_list.pk, role=STUDENT, at__gte=begin, at__lt=finish
+    ).annotate(day=TruncDate("at", tzinfo=zone))
+    reach = _reach(reading_list.pk, first, last, rolled, raw)
     views = Counts()
     opens = Counts()
     by_citation: dict[int, Counts] = defaultdict(Counts)
     per_day_people: dict[datetime.date, int] = defaultdict(int)
     weeks: dict[datetime.date, Counts] = defaultdict(Counts)
     by_link: dict[str, Counts] = defaultdict(Counts)
+    section_opens: dict[int, Counts] = defaultdict(Counts)
     section_views: dict[int, Counts] = defaultdict(Counts)
-    for day, kind, section_id, citation_id, detail, events, people in daily:
-        week = day - datetime.timedelta(days=day.weekday())
-        if kind == "list_view":
+    for day, scope, kind, section_id, detail, events, people in reach:
+        if scope == Scope.LIST and kind == "list_view":
             views.add(events, people)
+            week = day - datetime.timedelta(days=day.weekday())
             weeks[week].add(events, people)
-            per_day_people[day] = max(per_day_people[day], people)
-        elif kind == "citation_open" and citation_id is not None:
+        elif scope == Scope.LIST and kind == "citation_open":
             opens.add(events, people)
-            by_citation[citation_id].add(events, people)
+        if scope == Scope.LIST:
+            # Students who did anything that day: the most of any one kind.
+            per_day_people[day] = max(per_day_people[day], people)
+        elif scope == Scope.LINK:
             by_link[detail if detail in LINKS else ""].add(events, people)
-        elif kind == "section_view" and section_id is not None:
-            section_views[section_id].add(events, people)
+        elif scope == Scope.SECTION and section_id is not None:
+            if kind == "citation_open":
+                section_opens[section_id].add(events, people)
+            elif kind == "section_view":
+                section_views[section_id].add(events, people)
+    for _day, citation_id, events, people in _daily(
+        reading_list.pk, first, last, rolled, raw
+    ):
+        if citation_id is not None:
+            by_citation[citation_id].add(events, people)
     enrolled = (
         Enrolment.objects.filter(
             course__in=reading_list.courses.all(), role=CourseRole.STUDENT
@@ -289,7 +340,6 @@ def list_usage(
         .order_by()
     }
     sections: dict[int, SectionUsage] = {}
-    section_counts: dict[int, Counts] = defaultdict(Counts)
     ordered_sections = list(reading_list.sections.order_by("position", "id"))
     for section in ordered_sections:
         sections[section.pk] = SectionUsage(section=section, opens=0)
@@ -306,11 +356,10 @@ def list_usage(
         )
         if not usage.opened:
             never.append(citation)
-        section_counts[citation.section_id].add(counts.events, counts.most_people_a_day)
         if citation.section_id in sections:
             sections[citation.section_id].citations.append(usage)
     for section_id, item in sections.items():
-        counts = section_counts.get(section_id, Counts())
+        counts = section_opens.get(section_id, Counts())
         item.opens = safe(counts.events, counts.most_people_a_day)
         viewed = section_views.get(section_id, Counts())
         item.views = safe(viewed.events, viewed.most_people_a_day)
@@ -338,5 +387,5 @@ def list_usage(
         weeks=week_list,
         sections=[s for s in sections.values() if s.citations],
         never_opened=never,
-        any_events=bool(daily),
+        any_events=bool(reach),
     )

@@ -1284,6 +1284,85 @@ class _Builder:
         load_demo_catalog()
         self.located = locate_citations()
 
+    def usage(self, built: dict[str, ReadingList]) -> None:
+        """Four weeks of students using the published lists (views, opens by each
+        kind of link, sections opened from the course site), the days before today
+        rolled up into daily counts as the nightly job does: the lists' Usage
+        pages and the library's reports have something to show, and the smaller
+        courses show how figures about too few students are hidden."""
+        from django.utils import timezone
+
+        from lectio.analytics.models import UsageEvent
+        from lectio.analytics.recording import roll_up_and_purge, user_key
+
+        now = timezone.now()
+        rows: list[UsageEvent] = []
+        for reading_list in built.values():
+            if reading_list.publication_status != PublicationStatus.PUBLISHED:
+                continue
+            course = reading_list.courses.first()
+            readers = list(
+                Enrolment.objects.filter(
+                    course__reading_lists=reading_list, role=CourseRole.STUDENT
+                )
+                .values_list("user_id", flat=True)
+                .distinct()
+                .order_by("user_id")
+            )
+            items = list(
+                Citation.objects.filter(reading_list=reading_list, status=DONE)
+                .order_by("section__position", "position")
+                .values_list("pk", "section_id", "catalog_record_id")[:60]
+            )
+            if not readers or not items:
+                continue
+            for days_ago in range(27, -1, -1):
+                day = now - timedelta(days=days_ago)
+                # Busy at the start of the week, quieter after.
+                busy = 0.75 if day.weekday() < 2 else 0.3
+                for user_id in readers:
+                    if self.rng.random() > busy:
+                        continue
+                    seconds = self.rng.randint(60, 10 * 3600)
+                    at = min(day - timedelta(seconds=seconds), now)
+                    channel = "lms" if self.rng.random() < 0.5 else "direct"
+                    event = {
+                        "user_key": user_key(user_id),
+                        "role": "student",
+                        "channel": channel,
+                        "list_id": reading_list.pk,
+                        "course_id": course.pk if course else None,
+                    }
+                    rows.append(UsageEvent(at=at, kind="list_view", **event))
+                    for pk, section_id, record_id in self.rng.sample(
+                        items, min(len(items), self.rng.randint(1, 3))
+                    ):
+                        links = ["details", "find_it"] + (
+                            ["full_text"] if record_id else []
+                        )
+                        if channel == "lms" and self.rng.random() < 0.2:
+                            rows.append(
+                                UsageEvent(
+                                    at=at,
+                                    kind="section_view",
+                                    section_id=section_id,
+                                    **event,
+                                )
+                            )
+                        rows.append(
+                            UsageEvent(
+                                at=at + timedelta(seconds=30),
+                                kind="citation_open",
+                                section_id=section_id,
+                                citation_id=pk,
+                                detail=self.rng.choice(links),
+                                **event,
+                            )
+                        )
+        UsageEvent.objects.bulk_create(rows, batch_size=1000)
+        roll_up_and_purge()
+        self.usage_events = len(rows)
+
     def summary(self) -> None:
         out = self.out
         counts = {
@@ -1310,6 +1389,12 @@ class _Builder:
             + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
             + "\n"
         )
+        events = getattr(self, "usage_events", None)
+        if events:
+            out.write(
+                f"  usage: {events} events of four weeks of students reading "
+                "(each list's Usage page)\n"
+            )
         located = getattr(self, "located", None)
         if located is not None:
             out.write(
@@ -1364,6 +1449,7 @@ def load_demo(stdout: Any = None) -> bool:
         built = builder.lists()
         builder.marks(built)
         builder.catalog()
+        builder.usage(built)
     builder.summary()
     out.write(f"Done in {time.perf_counter() - started:.1f} s.\n")
     return True

@@ -283,3 +283,38 @@ def test_the_busiest_day_is_also_a_share_of_those_enrolled(
     UsageEvent.objects.filter(user_key=user_key(people[0].pk)).delete()
     UsageEvent.objects.filter(user_key=user_key(people[1].pk)).delete()
     assert list_usage(reading_list).active_share is None  # 2 < 3: hidden
+
+
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_list_totals_count_different_students_over_the_whole_list(
+    threshold: int, published_list: Any, course: Any, rolled_up: bool
+) -> None:
+    """Four students each open a different item on one day: each item's figure
+    is about one student (hidden), the list's opens about four (shown)."""
+    people = students(course, 4)
+    citations = list(published_list.citations.all())
+    assert len(citations) >= 2
+    yesterday = now() - datetime.timedelta(days=1)
+    for n, person in enumerate(people):
+        citation = citations[n % len(citations)]
+        UsageEvent.objects.create(
+            at=yesterday,
+            kind="citation_open",
+            user_key=user_key(person.pk),
+            role="student",
+            channel="lms" if n % 2 else "direct",
+            list_id=published_list.pk,
+            section_id=citation.section_id,
+            citation_id=citation.pk,
+            detail="find_it",
+        )
+    if rolled_up:
+        roll_up_and_purge()
+
+    usage = list_usage(published_list, start=yesterday.date())
+
+    assert usage.opens == 4
+    assert usage.active_days_max == 4
+    assert {d: f for d, _l, f in usage.opens_by_link} == {"find_it": 4}
+    per_item = [c.opens for s in usage.sections for c in s.citations]
+    assert all(isinstance(f, Hidden) or f == 0 for f in per_item), per_item
