@@ -143,6 +143,8 @@ _MONTHS = (
 _VERBATIM = {"url", "doi", "file", "eprint", "urldate", "isbn", "issn"}
 _URLISH = re.compile(r"^(https?|ftp)://\S+$")
 _PAGE_RANGE = re.compile(r"\s*(?:-{1,3}|–|—)\s*")
+# Types whose "number" is the work's number in its series.
+_SERIES_NUMBER_TYPES = {"book", "chapter", "entry-encyclopedia"}
 
 # bibtexparser logs every failed block; the import reports them itself.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -298,12 +300,54 @@ def _verbatim(value: str) -> str:
     return "".join(value.replace("{", "").replace("}", "").split())
 
 
+# A braced or quoted value, then a line that starts another field: the comma
+# between the two fields is missing.
+_NEXT_FIELD = re.compile(r"\s*\n\s*([A-Za-z][\w:.+-]*)\s*=\s*(\S.*)$", re.DOTALL)
+
+
+def _fields(block: model.Entry) -> Iterable[tuple[str, str]]:
+    """(name, raw value) of each field, with a field that a missing comma ran into
+    the one before it split off again."""
+    for f in block.fields:
+        key, value = f.key.lower().strip(), str(f.value)
+        while True:
+            end = _delimited_end(value)
+            match = _NEXT_FIELD.match(value, end) if end else None
+            if match is None:
+                yield key, value
+                break
+            yield key, value[:end]
+            key, value = match.group(1).lower(), match.group(2).rstrip()
+
+
+def _delimited_end(value: str) -> int:
+    """Where the braced or quoted group that opens the value ends (0: none)."""
+    if not value or value[0] not in '{"':
+        return 0
+    depth = 0
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and value[0] == "{":
+                return index + 1
+        elif char == '"' and index > 0 and depth == 0 and value[0] == '"':
+            return index + 1
+        index += 1
+    return 0
+
+
 def _csl(block: model.Entry, strings: dict[str, str]) -> dict[str, Any]:
     raw: dict[str, str] = {}
-    for f in block.fields:
-        key = f.key.lower().strip()
+    for key, value in _fields(block):
         if key not in raw:
-            raw[key] = _value(str(f.value), strings)
+            raw[key] = _value(value, strings)
     get = raw.get
     entry_type = block.entry_type.lower()
     csl_type = BIBTEX_TYPES.get(entry_type, "document")
@@ -333,9 +377,14 @@ def _csl(block: model.Entry, strings: dict[str, str]) -> dict[str, Any]:
         csl["issue"] = _text(get("issue", "") or get("number", ""))
         if get("issue"):
             csl["number"] = _text(get("number", ""))
+    elif csl_type in _SERIES_NUMBER_TYPES:
+        # A book's number is its number in the series (BibTeX's definition).
+        csl["collection-number"] = _text(get("number", ""))
+        csl["issue"] = _text(get("issue", ""))
     else:
         csl["number"] = _text(get("number", ""))
         csl["issue"] = _text(get("issue", ""))
+    csl["number-of-volumes"] = _text(get("volumes", ""))
     pages = get("pages", "")
     csl["page"] = _PAGE_RANGE.sub("-", _text(pages.replace("--", "-"))) if pages else ""
     csl["number-of-pages"] = _text(get("pagetotal", ""))
@@ -373,6 +422,7 @@ def _csl(block: model.Entry, strings: dict[str, str]) -> dict[str, Any]:
             csl["accessed"] = {"date-parts": accessed["date-parts"]}
     csl["language"] = _text(get("language", "") or get("langid", ""))
     csl["abstract"] = _text(get("abstract", ""))
+    csl["title-short"] = _text(get("shorttitle", ""))
     keywords = _text(get("keywords", ""))
     csl["keyword"] = [k.strip() for k in re.split(r"[,;]", keywords) if k.strip()]
     csl["note"] = _text(get("note", "") or get("annote", ""))
@@ -531,9 +581,13 @@ def _record(entry: Entry, taken: set[str]) -> str:
             add("issue", csl.get("issue"))
         else:
             add("number", csl.get("issue") or csl.get("number"))
+    elif csl_type in _SERIES_NUMBER_TYPES:
+        add("number", csl.get("collection-number"))
+        add("issue", csl.get("issue"))
     else:
         add("number", csl.get("number"))
         add("issue", csl.get("issue"))
+    add("volumes", csl.get("number-of-volumes"))
     if csl.get("page"):
         fields.append(("pages", _escape(str(csl["page"])).replace("-", "--")))
     add("pagetotal", csl.get("number-of-pages"))
@@ -571,6 +625,7 @@ def _record(entry: Entry, taken: set[str]) -> str:
         add("urldate", "-".join(str(p).zfill(2) for p in accessed[0]), verbatim=True)
     add("language", csl.get("language"))
     add("abstract", csl.get("abstract"))
+    add("shorttitle", csl.get("title-short"))
     add("keywords", ", ".join(csl.get("keyword") or []))
     add("note", csl.get("note"))
     add("type", csl.get("genre"))

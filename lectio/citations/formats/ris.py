@@ -255,6 +255,25 @@ _ET_NOT_EDITION = {
 # Types where CY is not a place.
 _CY_NOT_PLACE = {"CASE", "BILL", "CONF", "CPAPER"}
 _DA_ACCESSED = {"AGGR", "CASE", "DBASE", "EJOUR", "EBOOK", "MULTI"}
+# Types where NV is the number of volumes (elsewhere a frequency, a catalog or
+# session number, a version...); a chapter gives it in M1.
+_NV_IS_VOLUMES = {
+    "ANCIENT",
+    "BOOK",
+    "CLSWK",
+    "CONF",
+    "DICT",
+    "ECHAP",
+    "EDBOOK",
+    "ENCYC",
+    "GEN",
+    "HEAR",
+    "MUSIC",
+    "SER",
+}
+# Types where M1 is the volume in the series (SV elsewhere; a case's SV is its
+# docket number).
+_M1_IS_SERIES_VOLUME = {"BOOK", "CLSWK", "CTLG", "ECHAP", "EDBOOK", "PAMP", "SER"}
 _KEYWORD_TAGS = ("KW",)
 _NOTE_TAGS = ("N1",)
 _ABSTRACT_TAGS = ("AB", "N2")
@@ -495,6 +514,19 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
     )
     csl["URL"] = _first(tags, "UR", "L2")
     csl["language"] = _first(tags, "LA")
+    csl["title-short"] = _first(tags, "ST")
+    # H2 is a library's call number in Citavi's and union catalogues' files
+    # (after H1, the library); CN is the standard tag.
+    csl["call-number"] = _first(tags, "CN", "H2")
+    csl["archive"] = _first(tags, "DB")
+    if ris_type in _NV_IS_VOLUMES:
+        csl["number-of-volumes"] = _first(tags, "NV")
+    elif ris_type == "CHAP":
+        csl["number-of-volumes"] = _first(tags, "M1")
+    if ris_type != "CASE":
+        csl["collection-number"] = _first(tags, "SV") or (
+            _first(tags, "M1") if ris_type in _M1_IS_SERIES_VOLUME else ""
+        )
     csl["abstract"] = "\n\n".join(
         " ".join(v.split())
         for t in _ABSTRACT_TAGS
@@ -534,6 +566,9 @@ _REFMAN_FIELDS = {
     "edition": "edition",
     "series title": "collection-title",
     "isbn": "ISBN",
+    "language": "language",
+    "call number": "call-number",
+    "series volume id": "collection-number",
 }
 
 
@@ -714,6 +749,15 @@ def _record(entry: Entry) -> str:
     add(("DO", _one_line(csl.get("DOI"))))
     add(("UR", _one_line(csl.get("URL"))))
     add(("LA", _one_line(csl.get("language"))))
+    add(("ST", _one_line(csl.get("title-short"))))
+    add(("CN", _one_line(csl.get("call-number"))))
+    add(("DB", _one_line(csl.get("archive"))))
+    if ris_type in _NV_IS_VOLUMES:
+        add(("NV", _one_line(csl.get("number-of-volumes"))))
+    elif ris_type == "CHAP":
+        add(("M1", _one_line(csl.get("number-of-volumes"))))
+    if ris_type != "CASE":
+        add(("SV", _one_line(csl.get("collection-number"))))
     accessed = csl.get("accessed")
     if isinstance(accessed, dict) and accessed.get("date-parts"):
         add(("Y2", "/".join(str(p).zfill(2) for p in accessed["date-parts"][0])))

@@ -137,3 +137,34 @@ def test_a_year_in_words_keeps_the_words_and_the_year():
     back = _one(bibtex.dumps([entry]))
     assert back.csl["issued"] == entry.csl["issued"]
     assert "issued" not in _one("@article{b, title={T}, year={????}}").csl
+
+
+def test_a_field_run_into_the_one_before_by_a_missing_comma_is_split_off():
+    entry = _one(
+        "@article{m,\ntitle = {Escaped, characters}\n"
+        "file = {:C$\\backslash$:/a.pdf:pdf},\n"
+        'journal = "A {B} C"\n  year = 2000,\nnote = {one line\nx = y}\n}\n'
+    )
+    assert entry.csl["title"] == "Escaped, characters"
+    assert entry.csl["container-title"] == "A B C"
+    assert entry.csl["issued"] == {"date-parts": [[2000]]}
+    # Inside braces a line that looks like a field is still the value.
+    assert entry.csl["note"] == "one line x = y"
+
+
+def test_short_title_series_number_and_volumes_are_read_and_written():
+    entry = _one(
+        "@book{b, title = {The long title}, shorttitle = {Long}, "
+        "series = {Lecture Notes}, number = {12}, volumes = {3}}"
+    )
+    assert entry.csl["title-short"] == "Long"
+    assert entry.csl["collection-title"] == "Lecture Notes"
+    assert entry.csl["collection-number"] == "12"
+    assert entry.csl["number-of-volumes"] == "3"
+    assert "number" not in entry.csl
+    again = _one(bibtex.dumps([entry]))
+    for key in ("title-short", "collection-title", "collection-number"):
+        assert again.csl[key] == entry.csl[key], key
+    assert again.csl["number-of-volumes"] == "3"
+    report = _one("@techreport{r, title = {R}, institution = {I}, number = {TR-7}}")
+    assert report.csl["number"] == "TR-7"

@@ -159,3 +159,68 @@ def test_reference_manager_isbn_note_and_bill_code_in_cy():
     assert paper.csl["ISBN"] == "9780141439518"
     assert bill.csl["container-title"] == "42 U.S.C."
     assert named.csl["container-title"] == "Code"
+
+
+def test_short_title_call_number_database_and_volumes_are_read():
+    book = _one(
+        "TY  - BOOK\nTI  - The long title\nST  - Long\nCN  - QA76 .K5\n"
+        "DB  - JSTOR\nNV  - 3\nM1  - 12\nT2  - Lecture Notes\nER  - \n"
+    )
+    assert book.csl["title-short"] == "Long"
+    assert book.csl["call-number"] == "QA76 .K5"
+    assert book.csl["archive"] == "JSTOR"
+    assert book.csl["number-of-volumes"] == "3"
+    assert book.csl["collection-number"] == "12"
+    chapter = _one("TY  - CHAP\nTI  - C\nM1  - 2\nSV  - 7\nER  - \n")
+    assert chapter.csl["number-of-volumes"] == "2"
+    assert chapter.csl["collection-number"] == "7"
+
+
+def test_nv_and_m1_are_not_volumes_or_series_numbers_where_they_mean_else():
+    article = _one("TY  - MGZN\nTI  - A\nNV  - Weekly\nM1  - 4\nER  - \n")
+    assert "number-of-volumes" not in article.csl
+    assert "collection-number" not in article.csl
+    case = _one("TY  - CASE\nTI  - R v Smith\nSV  - 12-345\nER  - \n")
+    assert "collection-number" not in case.csl
+
+
+def test_a_library_call_number_in_h2_is_read_when_cn_is_absent():
+    entry = _one(
+        "TY  - BOOK\nTI  - B\nH1  - UB Mannheim\nH2  - 300 QN 100 D419\n"
+        "H1  - UB Leipzig\nH2  - PL 415 D419\nER  - \n"
+    )
+    assert entry.csl["call-number"] == "300 QN 100 D419"
+    both = _one("TY  - BOOK\nTI  - B\nH2  - X 1\nCN  - Y 2\nER  - \n")
+    assert both.csl["call-number"] == "Y 2"
+
+
+def test_reference_manager_language_call_number_and_series_volume_notes():
+    entry = _one(
+        "TY  - BOOK\nN1  - Record ID: 200\nT1  - B\nN1  - Language: German\n"
+        "N1  - Call Number: HD 1 .B2\nN1  - Series Volume ID: 4\nN1  - Notes: kept\n"
+        "ER  - \n"
+    )
+    assert entry.csl["language"] == "German"
+    assert entry.csl["call-number"] == "HD 1 .B2"
+    assert entry.csl["collection-number"] == "4"
+    assert entry.csl["note"] == "Notes: kept"
+
+
+def test_short_title_call_number_database_and_volumes_are_written_back():
+    text = (
+        "TY  - BOOK\nTI  - The long title\nT2  - Lecture Notes\nST  - Long\n"
+        "CN  - QA76 .K5\nDB  - JSTOR\nNV  - 3\nSV  - 12\nER  - \n"
+    )
+    entry = _one(text)
+    again = _one(ris.dumps([entry]))
+    for key in (
+        "title-short",
+        "call-number",
+        "archive",
+        "number-of-volumes",
+        "collection-number",
+        "collection-title",
+    ):
+        assert again.csl[key] == entry.csl[key], key
+    chapter = _one("TY  - CHAP\nTI  - C\nM1  - 2\nER  - \n")
+    assert _one(ris.dumps([chapter])).csl["number-of-volumes"] == "2"
