@@ -219,9 +219,7 @@ class Report:
     differences: list[Difference] = field(default_factory=list)
     # Values we read that Zotero's item has no value for (often a field its item
     # type lacks, such as an artwork's publisher).
-    extra: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(ALL_FIELDS, 0)
-    )
+    extra: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ALL_FIELDS, 0))
 
     @property
     def overall(self) -> Tally:
@@ -443,7 +441,7 @@ def table(reports: list[Report]) -> str:
         ("items", lambda r: r.items),
         ("cases", lambda r: r.cases),
     ]
-    rows += [(name, lambda r, name=name: r.fields[name]) for name in STORED_FIELDS]
+    rows += [(name, _field_getter(name)) for name in STORED_FIELDS]
     rows.append(("all stored fields", lambda r: r.stored_overall))
     for label, get in rows:
         if label == STORED_FIELDS[0]:
@@ -454,6 +452,13 @@ def table(reports: list[Report]) -> str:
             row += f"{cell(total):>20}"
         lines.append(row)
     return "\n".join(lines)
+
+
+def _field_getter(name: str) -> Callable[[Report], Tally]:
+    def get(report: Report) -> Tally:
+        return report.fields[name]
+
+    return get
 
 
 def overall(reports: list[Report]) -> Tally:

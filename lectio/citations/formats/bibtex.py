@@ -454,6 +454,14 @@ def _names(value: str) -> list[dict[str, str]]:
         except Exception:  # noqa: BLE001 - keep the name as written
             out.append({"literal": _text(name)})
             continue
+        if "," not in name and any(
+            _text(word).lower() in _INSTITUTION_WORDS for word in parts.von
+        ):
+            # "Corporation for Digital Scholarship" written without the double
+            # braces: a lower-case word that is no name particle ("for", "of",
+            # "at") says this is an organisation, not a person.
+            out.append({"literal": _text(name)})
+            continue
         family = _text(" ".join(parts.von + parts.last))
         given = _text(" ".join(parts.first))
         suffix = _text(" ".join(parts.jr))
@@ -469,6 +477,10 @@ def _names(value: str) -> list[dict[str, str]]:
             person = {"literal": family}
         out.append(person)
     return out
+
+
+# Lower-case words of organisations' names that are no particle of a person's.
+_INSTITUTION_WORDS = {"of", "for", "at", "the", "on"}
 
 
 def _balanced(text: str) -> bool:

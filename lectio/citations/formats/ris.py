@@ -506,9 +506,17 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
         csl["publisher"] = _first(tags, "PB")
     if ris_type not in _CY_NOT_PLACE:
         csl["publisher-place"] = _first(tags, "CY", "PP")
+    if ris_type == "GEN" and (
+        _first(tags, "JO", "JF", "JA", "J2")
+        or (csl.get("container-title") and (csl.get("volume") or csl.get("issue")))
+    ):
+        # A generic record with a journal's name, or a container with a volume
+        # or an issue, is an article (databases that write GEN for everything).
+        csl["type"] = "article-journal"
     # Identifiers: SN holds an ISBN for books and an ISSN for serials.
+    serial = ris_type in _SERIAL_TYPES or csl["type"] == "article-journal"
     for value in tags.get("SN", []):
-        _identifier(csl, value, ris_type)
+        _identifier(csl, value, ris_type, serial)
     csl["DOI"] = _doi(_first(tags, "DO")) or _doi_in(
         tags.get("N1", []) + tags.get("M3", [])
     )
@@ -615,7 +623,7 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _SERIAL_TYPES = {"JOUR", "JFULL", "MGZN", "NEWS", "EJOUR", "ABST", "INPR", "DATA"}
 
 
-def _identifier(csl: dict[str, Any], value: str, ris_type: str) -> None:
+def _identifier(csl: dict[str, Any], value: str, ris_type: str, serial: bool) -> None:
     value = " ".join(value.split())
     if not value:
         return
@@ -624,7 +632,7 @@ def _identifier(csl: dict[str, Any], value: str, ris_type: str) -> None:
     elif _ISBN.match(value):
         key = "ISBN"
     else:
-        key = "ISSN" if ris_type in _SERIAL_TYPES else "ISBN"
+        key = "ISSN" if serial else "ISBN"
         if ris_type in ("RPRT", "PAT", "STAND", "DBASE"):
             csl.setdefault("number", value)
             return

@@ -168,3 +168,16 @@ def test_short_title_series_number_and_volumes_are_read_and_written():
     assert again.csl["number-of-volumes"] == "3"
     report = _one("@techreport{r, title = {R}, institution = {I}, number = {TR-7}}")
     assert report.csl["number"] == "TR-7"
+
+
+def test_an_organisation_written_without_double_braces_stays_one_name():
+    entry = _one(
+        "@misc{o, title = {T}, author = {Corporation for Digital Scholarship and "
+        "Royal Society of Chemistry and Jean de la Fontaine and Ludwig van Beethoven}}"
+    )
+    assert entry.csl["author"] == [
+        {"literal": "Corporation for Digital Scholarship"},
+        {"literal": "Royal Society of Chemistry"},
+        {"family": "de la Fontaine", "given": "Jean"},
+        {"family": "van Beethoven", "given": "Ludwig"},
+    ]

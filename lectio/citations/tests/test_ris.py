@@ -224,3 +224,14 @@ def test_short_title_call_number_database_and_volumes_are_written_back():
         assert again.csl[key] == entry.csl[key], key
     chapter = _one("TY  - CHAP\nTI  - C\nM1  - 2\nER  - \n")
     assert _one(ris.dumps([chapter])).csl["number-of-volumes"] == "2"
+
+
+def test_a_generic_record_with_a_journal_is_an_article():
+    article = _one(
+        "TY  - GEN\nTI  - A\nJO  - Journal of Things\nSN  - ISSN pending\nER  - \n"
+    )
+    in_container = _one("TY  - GEN\nTI  - A\nT2  - Some Review\nVL  - 3\nER  - \n")
+    generic = _one("TY  - GEN\nTI  - Something\nPB  - Self\nER  - \n")
+    assert article.material_type == in_container.material_type == MaterialType.ARTICLE
+    assert article.csl["ISSN"] == "ISSN pending"
+    assert generic.material_type == MaterialType.OTHER
