@@ -26,6 +26,13 @@ from lectio.lists.models import MaterialType
 
 _DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
 _EXTRA_TEXT = (
+    "collection-number",
+    "volume-title",
+    "part-number",
+    "page-first",
+    "original-title",
+    "original-publisher",
+    "original-publisher-place",
     "number-of-pages",
     "number-of-volumes",
     "medium",

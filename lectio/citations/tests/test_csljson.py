@@ -62,3 +62,15 @@ def test_material_type_the_csl_type_cannot_say_travels_in_lectio():
     [back] = csljson.parse(text).entries
     assert back.material_type == MaterialType.EBOOK
     assert back.csl["lectio"] == {"OCLC": "123"}
+
+
+def test_series_number_and_original_publication_are_kept():
+    result = csljson.parse(
+        '[{"type": "book", "title": "B", "collection-title": "S", '
+        '"collection-number": 12, "original-title": "O", '
+        '"original-publisher": "P", "original-publisher-place": "Q"}]'
+    )
+    csl = result.entries[0].csl
+    assert csl["collection-number"] == "12"
+    assert (csl["original-title"], csl["original-publisher"]) == ("O", "P")
+    assert csl["original-publisher-place"] == "Q"

@@ -33,6 +33,10 @@ STORED = (
     "abstract",
     "keyword",
     "note",
+    "title-short",
+    "collection-title",
+    "collection-number",
+    "number-of-volumes",
 )
 COMMON = {
     "author": [
@@ -73,6 +77,10 @@ ENTRIES = [
             "publisher-place": "Berlin, Heidelberg",
             "ISBN": "978-3-642-00230-4",
             "volume": "7",
+            "title-short": "Eigentumsverfassung",
+            "collection-title": "Bibliothek des Eigentums",
+            "collection-number": "7",
+            "number-of-volumes": "2",
             **COMMON,
         },
     ),
