@@ -24,6 +24,7 @@ from lectio.citations.formats.common import (
     clean_record,
     csl_type_for,
     decode,
+    doi_from_link,
     file_error,
     latex_to_unicode,
     looks_binary,
@@ -408,7 +409,7 @@ def _csl(block: model.Entry, strings: dict[str, str]) -> dict[str, Any]:
     for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
         if doi.lower().startswith(prefix):
             doi = doi[len(prefix) :]
-    csl["DOI"] = doi
+    csl["DOI"] = doi or doi_from_link(_verbatim(get("url", "")))
     url = _verbatim(get("url", ""))
     howpublished = get("howpublished", "")
     if not url and _URLISH.match(_verbatim(howpublished)):

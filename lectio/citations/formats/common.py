@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from lectio.lists.models import MaterialType
 from lectio.lists.services import CSL_TYPES
@@ -169,6 +170,17 @@ def name_text(name: dict[str, Any], inverted: bool = True) -> str:
         text = ", ".join(p for p in (family, given) if p)
         return f"{text}, {suffix}" if suffix and given else text
     return " ".join(p for p in (given, family, suffix) if p)
+
+
+_DOI_LINK = re.compile(
+    r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)$", re.IGNORECASE
+)
+
+
+def doi_from_link(value: str) -> str:
+    """The DOI of a doi.org address or a `doi:` link ("" for any other link)."""
+    match = _DOI_LINK.match(" ".join(str(value or "").split()))
+    return unquote(match.group(1)).rstrip(".,;") if match else ""
 
 
 # --- dates ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from lectio.citations.formats.common import (
     csl_type_for,
     date_text,
     decode,
+    doi_from_link,
     file_error,
     looks_binary,
     material_from_csl,
@@ -517,8 +518,18 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
     serial = ris_type in _SERIAL_TYPES or csl["type"] == "article-journal"
     for value in tags.get("SN", []):
         _identifier(csl, value, ris_type, serial)
-    csl["DOI"] = _doi(_first(tags, "DO")) or _doi_in(
-        tags.get("N1", []) + tags.get("M3", [])
+    csl["DOI"] = (
+        _doi(_first(tags, "DO"))
+        or _doi_in(tags.get("N1", []) + tags.get("M3", []))
+        or next(
+            (
+                doi
+                for tag in ("UR", "L1", "L2", "L3", "L4")
+                for value in tags.get(tag, [])
+                if (doi := doi_from_link(value))
+            ),
+            "",
+        )
     )
     csl["URL"] = _first(tags, "UR", "L2")
     csl["language"] = _first(tags, "LA")

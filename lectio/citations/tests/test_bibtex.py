@@ -181,3 +181,12 @@ def test_an_organisation_written_without_double_braces_stays_one_name():
         {"family": "de la Fontaine", "given": "Jean"},
         {"family": "van Beethoven", "given": "Ludwig"},
     ]
+
+
+def test_a_doi_address_in_url_gives_the_doi_when_doi_is_absent():
+    entry = _one("@article{a, title = {A}, url = {https://doi.org/10.1000/abc}}")
+    assert entry.csl["DOI"] == "10.1000/abc"
+    given = _one(
+        "@article{a, title = {A}, doi = {10.1/x}, url = {https://doi.org/10.2/y}}"
+    )
+    assert given.csl["DOI"] == "10.1/x"

@@ -235,3 +235,16 @@ def test_a_generic_record_with_a_journal_is_an_article():
     assert article.material_type == in_container.material_type == MaterialType.ARTICLE
     assert article.csl["ISSN"] == "ISSN pending"
     assert generic.material_type == MaterialType.OTHER
+
+
+def test_a_doi_link_gives_the_doi_when_do_is_absent():
+    entry = _one(
+        "TY  - BOOK\nTI  - B\nUR  - http://dx.doi.org/10.1007/978-3-642-00230-4\n"
+        "ER  - \n"
+    )
+    assert entry.csl["DOI"] == "10.1007/978-3-642-00230-4"
+    assert entry.csl["URL"] == "http://dx.doi.org/10.1007/978-3-642-00230-4"
+    linked = _one("TY  - JOUR\nTI  - A\nL1  - doi:10.1000/XYZ%2F1\nER  - \n")
+    assert linked.csl["DOI"] == "10.1000/XYZ/1"
+    other = _one("TY  - JOUR\nTI  - A\nUR  - https://example.org/10.1000/x\nER  - \n")
+    assert "DOI" not in other.csl
