@@ -509,10 +509,15 @@ def _csl(ris_type: str, pairs: list[list[str]]) -> dict[str, Any]:
         csl["publisher-place"] = _first(tags, "CY", "PP")
     if ris_type == "GEN" and (
         _first(tags, "JO", "JF", "JA", "J2")
-        or (csl.get("container-title") and (csl.get("volume") or csl.get("issue")))
+        or (
+            csl.get("container-title")
+            and (csl.get("volume") or csl.get("issue"))
+            and not any(_ISBN.match(" ".join(v.split())) for v in tags.get("SN", []))
+        )
     ):
         # A generic record with a journal's name, or a container with a volume
-        # or an issue, is an article (databases that write GEN for everything).
+        # or an issue and no ISBN, is an article (databases that write GEN for
+        # everything).
         csl["type"] = "article-journal"
     # Identifiers: SN holds an ISBN for books and an ISSN for serials.
     serial = ris_type in _SERIAL_TYPES or csl["type"] == "article-journal"

@@ -232,6 +232,12 @@ def test_a_generic_record_with_a_journal_is_an_article():
     )
     in_container = _one("TY  - GEN\nTI  - A\nT2  - Some Review\nVL  - 3\nER  - \n")
     generic = _one("TY  - GEN\nTI  - Something\nPB  - Self\nER  - \n")
+    in_a_book = _one(
+        "TY  - GEN\nTI  - A\nT2  - A Handbook\nVL  - 2\nSN  - 978-0-415-08803-9\n"
+        "ER  - \n"
+    )
+    assert in_a_book.material_type == MaterialType.OTHER
+    assert in_a_book.csl["ISBN"] == "978-0-415-08803-9"
     assert article.material_type == in_container.material_type == MaterialType.ARTICLE
     assert article.csl["ISSN"] == "ISSN pending"
     assert generic.material_type == MaterialType.OTHER
