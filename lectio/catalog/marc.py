@@ -282,7 +282,8 @@ def map_record(record: Record | LightRecord) -> MappedRecord:
         return (found[0].data or "") if found else ""
 
     def subs(tag: str) -> list[list[tuple[str, str]]]:
-        return [list(f.subfields) for f in fields.get(tag, ())]
+        # The mapping only reads them: no copies.
+        return [f.subfields for f in fields.get(tag, ())]
 
     control_number = control("001").strip()
     if not control_number:
