@@ -741,7 +741,11 @@ class _Writer:
                 # New records are indexed from the documents the readers made;
                 # a changed one from its row (it keeps its availability flags).
                 index_documents(
-                    [_document(pk, parsed) for pk, parsed in zip(ids, new, strict=True)]
+                    [
+                        _document(pk, parsed)
+                        for pk, parsed in zip(ids, new, strict=True)
+                    ],
+                    new=True,
                 )
                 index_records(changed_ids)
         result.created_ids.extend(ids)
