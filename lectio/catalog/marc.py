@@ -29,6 +29,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from pymarc import Record
@@ -220,11 +221,38 @@ def _format(leader: str, f007: str, f008: str, thesis: bool) -> str:
 
 
 _encode = json.JSONEncoder().encode
+# The C function `json.dumps` uses for every string (ensure_ascii).
+_quote = encode_basestring_ascii
 
 
 def source_json(record: Record | LightRecord) -> str:
     """The record as MARC-in-JSON, the same text as pymarc's `Record.as_json()`
-    (built here without its per-field property calls)."""
+    (and `json.dumps` of its `as_dict()`): written here string by string, without
+    building the dictionaries first."""
+    try:
+        parts: list[str] = []
+        append = parts.append
+        for f in record.fields:
+            if f.control_field:
+                data = f.data
+                append(
+                    f"{{{_quote(f.tag)}: {'null' if data is None else _quote(data)}}}"
+                )
+            else:
+                ind = f._indicators or ("", "")
+                subfields = ", ".join(
+                    [f"{{{_quote(c)}: {_quote(v)}}}" for c, v in f.subfields]
+                )
+                append(
+                    f'{{{_quote(f.tag)}: {{"ind1": {_quote(ind[0])}, '
+                    f'"ind2": {_quote(ind[1])}, "subfields": [{subfields}]}}}}'
+                )
+        return f'{{"leader": {_quote(str(record.leader))}, "fields": [{", ".join(parts)}]}}'
+    except TypeError:  # a value that is not text: let the encoder write it
+        return _source_json_slow(record)
+
+
+def _source_json_slow(record: Record | LightRecord) -> str:
     fields: list[dict[str, Any]] = []
     for f in record.fields:
         if f.control_field:
@@ -254,7 +282,8 @@ def map_record(record: Record | LightRecord) -> MappedRecord:
         return (found[0].data or "") if found else ""
 
     def subs(tag: str) -> list[list[tuple[str, str]]]:
-        return [list(f.subfields) for f in fields.get(tag, ())]
+        # The mapping only reads them: no copies.
+        return [f.subfields for f in fields.get(tag, ())]
 
     control_number = control("001").strip()
     if not control_number:

@@ -85,6 +85,8 @@ def decode_utf8(marc: bytes) -> LightRecord | None:
     directory = marc[LEADER_LEN : base - 1]
     if not directory or len(directory) % DIRECTORY_ENTRY_LEN or not directory.isascii():
         return None
+    if marc.isascii():
+        return _decode_ascii(leader, marc.decode("ascii"), base)
     fields: list[LightField] = []
     append = fields.append
     for start in range(0, len(directory), DIRECTORY_ENTRY_LEN):
@@ -115,6 +117,38 @@ def decode_utf8(marc: bytes) -> LightRecord | None:
             return None
         text = indicators.decode("ascii")
         append(LightField(tag, None, (text[0], text[1]), subfields))
+    return LightRecord(leader, fields)
+
+
+def _decode_ascii(leader: str, text: str, base: int) -> LightRecord | None:
+    """`decode_utf8` of a record that is all ASCII (most are): decoded once as a
+    whole, its byte offsets are its character offsets, so fields and subfields are
+    cut from the text without decoding each."""
+    fields: list[LightField] = []
+    append = fields.append
+    for start in range(LEADER_LEN, base - 1, DIRECTORY_ENTRY_LEN):
+        size = text[start + 3 : start + 7]
+        offset = text[start + 7 : start + 12]
+        if not (size.isdigit() and offset.isdigit()):
+            return None
+        begin = base + int(offset)
+        data = text[begin : begin + int(size) - 1]
+        tag = text[start : start + 3]
+        if tag < "010" and tag.isdigit():
+            append(LightField(tag, data, None, []))
+            continue
+        subs = data.split("\x1f")
+        indicators = subs[0]
+        if len(indicators) != 2:
+            return None
+        append(
+            LightField(
+                tag,
+                None,
+                (indicators[0], indicators[1]),
+                [(sub[0], sub[1:]) for sub in subs[1:] if sub],
+            )
+        )
     return LightRecord(leader, fields)
 
 

@@ -109,13 +109,16 @@ def index_records(record_ids: Iterable[int]) -> None:
         backend.insert(_documents(chunk))
 
 
-def index_documents(docs: list[base.Document]) -> None:
+def index_documents(docs: list[base.Document], *, new: bool = False) -> None:
     """(Re)index records from their documents, made by `base.document` from the
-    values just written (as `index_records` would make them from the rows)."""
+    values just written (as `index_records` would make them from the rows). `new`:
+    the records were just created (ids are never given out twice), so they have no
+    index entries to remove first."""
     backend = _backend()
     for start in range(0, len(docs), 2000):
         chunk = docs[start : start + 2000]
-        backend.delete([d.record_id for d in chunk])
+        if not new:
+            backend.delete([d.record_id for d in chunk])
         backend.insert(chunk)
 
 

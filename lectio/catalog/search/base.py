@@ -118,12 +118,9 @@ def tokens(text: str | None) -> list[str]:
 
 
 def _join(values: Iterable[str], limit: int) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        out.extend(tokens(value))
-        if len(out) >= limit:
-            return out[:limit]
-    return out
+    # The values' tokens one after the other: a space never joins or splits a
+    # word, so one call on the joined text gives them (in a fraction of the time).
+    return tokens(" ".join([v for v in values if v]))[:limit]
 
 
 def _strings(value: object) -> list[str]:

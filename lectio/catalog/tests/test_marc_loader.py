@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lectio.catalog import loader
 from lectio.catalog.loader import MarcOptions, RecordReject, load_marc
 from lectio.catalog.models import Record, RecordIdentifier
 from lectio.core.models import Event
@@ -285,3 +286,20 @@ def test_documents_from_readers_are_those_made_from_the_rows(
     ids = list(Record.objects.order_by("id").values_list("id", flat=True))
     assert [d.record_id for d in docs] == ids
     assert docs == sorted(search._documents(ids), key=lambda d: d.record_id)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        ["Darwin, Charles", 'caf\u00e9 "quoted" \\ tab\t'],
+        [{"name": "Darwin", "role": "author"}, {"url": "http://x/\u2603", "note": ""}],
+        [{"name": "x", "n": 1}],
+        [1, None, True],
+        [["nested"]],
+        {"a": "b"},
+        None,
+    ],
+)
+def test_json_text_is_what_json_dumps_writes(value: object) -> None:
+    assert loader.json_text(value) == json.dumps(value)

@@ -56,6 +56,21 @@ def _both(data: bytes, limit: int | None = None) -> int:
 
 
 @pytest.mark.parametrize("path", BINARY, ids=lambda p: p.name)
+def test_source_is_the_text_pymarc_writes(path: Path) -> None:
+    logging.getLogger("pymarc").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        records = [
+            r
+            for r in MARCReader(io.BytesIO(path.read_bytes()), utf8_handling="replace")
+            if r is not None
+        ]
+    assert records
+    for record in records:
+        assert source_json(record) == record.as_json()
+
+
+@pytest.mark.parametrize("path", BINARY, ids=lambda p: p.name)
 def test_test_files_read_as_pymarc_reads_them(path: Path) -> None:
     _both(path.read_bytes())
 
