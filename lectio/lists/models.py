@@ -78,6 +78,15 @@ class ReadingList(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the library last completed the list, and who did (the turnaround report).
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The library's attention: when an instructor last changed the list or wrote to the
     # library after sending it, and when the library last looked.
     library_alert_at = models.DateTimeField(null=True, blank=True)
