@@ -158,6 +158,49 @@ class Report:
     def chart_max(self) -> float:
         return max((b.value for b in self.chart), default=0)
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "filters": self.filters.as_params(),
+            "from": self.period[0].isoformat() if self.period else None,
+            "to": self.period[1].isoformat() if self.period else None,
+            "threshold": self.threshold,
+            "tables": [
+                {
+                    "key": t.key,
+                    "title": t.title,
+                    "columns": [
+                        {"key": c.key, "label": c.label, "numeric": c.numeric}
+                        for c in t.columns
+                    ],
+                    "rows": [
+                        {
+                            c.key: json_value(v)
+                            for c, v in zip(t.columns, row, strict=True)
+                        }
+                        for row in t.rows
+                    ],
+                }
+                for t in self.tables
+            ],
+            "chart": {
+                "title": self.chart_title,
+                "bars": [{"label": b.label, "value": b.value} for b in self.chart],
+            },
+            "notes": self.notes,
+        }
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, Hidden):
+        return {"fewer_than": value.threshold}
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -187,7 +230,9 @@ def threshold() -> int:
 def run(name: str, filters: Filters) -> Report:
     """The report `name` (a key of REPORTS) for `filters`."""
     spec = REPORTS[name]
-    report = spec.build(filters, threshold())
+    limit = threshold()
+    report = spec.build(filters, limit)
+    report.threshold = limit
     report.name = name
     report.title = str(spec.title)
     return report
@@ -278,7 +323,7 @@ def lists_by_status(filters: Filters, threshold: int) -> Report:
         s for s in totals if s not in labels
     )
     names = _department_names()
-    rows = []
+    rows: list[list[Any]] = []
     for dept in sorted(grid, key=lambda d: names.get(d, "")):
         counts = grid[dept]
         rows.append(
@@ -359,9 +404,11 @@ def lists_not_sent(filters: Filters, threshold: int) -> Report:
     names = _department_names()
     labels = _status_labels()
     today = timezone.localdate()
-    rows = []
+    rows: list[list[Any]] = []
     late_by_dept: dict[str, int] = defaultdict(int)
     for pk, code, section, name, dept, due in course_rows:
+        if due is None:  # filtered out above
+            continue
         label = f"{code}-{section}" if section else code
         entries = lists_of.get(pk) or [("", "", None)]
         for list_code, status, sent in entries:
@@ -470,11 +517,11 @@ def turnaround(filters: Filters, threshold: int) -> Report:
         Column("median_days", _("Median days"), numeric=True),
         Column("mean_days", _("Mean days"), numeric=True),
     ]
-    dept_rows = sorted(
+    dept_rows: list[list[Any]] = sorted(
         ([names.get(d, ""), *_days_stats(v)] for d, v in by_dept.items()),
         key=lambda r: r[0],
     )
-    librarian_rows = sorted(
+    librarian_rows: list[list[Any]] = sorted(
         (
             [
                 people.get(k, _("Nobody recorded")) if k else _("Nobody recorded"),
@@ -533,7 +580,7 @@ def requests_by_kind(filters: Filters, threshold: int) -> Report:
         grid[kind][state] = n
     kinds = dict(RequestKind.choices)
     states = list(RequestState.choices)
-    rows = [
+    rows: list[list[Any]] = [
         [
             str(kinds.get(kind, kind)),
             *[grid[kind].get(s, 0) for s, _l in states],
@@ -593,7 +640,7 @@ def purchases(filters: Filters, threshold: int) -> Report:
             entry["cost"] += cost
     names = _department_names()
     kinds = dict(RequestKind.choices)
-    rows = []
+    rows: list[list[Any]] = []
     by_kind: dict[str, Decimal] = defaultdict(Decimal)
     for (kind, dept), e in sorted(
         totals.items(), key=lambda x: (x[0][0], names.get(x[0][1], ""))
@@ -782,7 +829,7 @@ def materials(filters: Filters, threshold: int) -> Report:
         grid[material]["electronic"] += linked
         grid[material]["none"] += n - linked
     types = dict(MaterialType.choices)
-    rows = [
+    rows: list[list[Any]] = [
         [
             str(types.get(m, m)),
             *[grid[m].get(a, 0) for a in AVAILABILITY],
@@ -844,13 +891,15 @@ def item_opens(
     )
     if list_ids is not None:
         rows = rows.filter(list_id__in=list_ids)
-    opens: dict[int, tuple[int, int]] = {
-        citation: (events, people)
-        for citation, events, people in rows.values_list("citation_id")
+    opens: dict[int, tuple[int, int]] = {}
+    for citation, events, people in (
+        rows.values_list("citation_id")
         .annotate(events=Sum("events"), people=Max("people"))
         .order_by()
         .values_list("citation_id", "events", "people")
-    }
+    ):
+        if citation is not None:
+            opens[citation] = (events, people)
     rolled = set(
         RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list(
             "day", flat=True
@@ -1012,6 +1061,8 @@ def cost_per_use(filters: Filters, threshold: int) -> Report:
         )
         .values_list("citation", "kind", "cost")
     ):
+        if cost is None:  # filtered out above
+            continue
         costs[citation] += cost
         kinds[citation].add(str(RequestKind(kind).label))
     opens = item_opens(filters, start, end) if costs else {}
@@ -1021,7 +1072,7 @@ def cost_per_use(filters: Filters, threshold: int) -> Report:
             "pk", "title", "reading_list__code"
         )
     }
-    rows = []
+    rows: list[list[Any]] = []
     for pk, cost in costs.items():
         events, people = opens.get(pk, (0, 0))
         rows.append(
