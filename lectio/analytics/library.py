@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lectio.accounts.models import InstitutionSettings, Role, User
-from lectio.analytics.models import DailyUsage, RolledUpDay, UsageEvent
+from lectio.analytics.models import DailyUsage, RolledUpDay, TermItemUse, UsageEvent
 from lectio.analytics.reports import MAX_DAYS, BadRange, Hidden
 from lectio.catalog.models import Item, Portfolio, Record
 from lectio.courses.models import Course, Department, Term
@@ -388,19 +388,17 @@ def lists_not_sent(filters: Filters, threshold: int) -> Report:
         )
     )
     lists_of: dict[int, list[tuple]] = defaultdict(list)
-    ids = [row[0] for row in course_rows]
-    for start in range(0, len(ids), 5000):
-        for course_id, code, status, sent in (
-            LISTED.objects.filter(course_id__in=ids[start : start + 5000])
-            .exclude(readinglist__status=ListStatus.INACTIVE)
-            .values_list(
-                "course_id",
-                "readinglist__code",
-                "readinglist__status",
-                "readinglist__sent_to_library_at",
-            )
-        ):
-            lists_of[course_id].append((code, status, sent))
+    for course_id, code, status, sent in (
+        LISTED.objects.filter(course_id__in=courses.values("pk"))
+        .exclude(readinglist__status=ListStatus.INACTIVE)
+        .values_list(
+            "course_id",
+            "readinglist__code",
+            "readinglist__status",
+            "readinglist__sent_to_library_at",
+        )
+    ):
+        lists_of[course_id].append((code, status, sent))
     names = _department_names()
     labels = _status_labels()
     today = timezone.localdate()
@@ -856,118 +854,229 @@ def materials(filters: Filters, threshold: int) -> Report:
 # --- usage ------------------------------------------------------------------------
 
 
-def usage_period(filters: Filters) -> tuple[datetime.date, datetime.date]:
-    """The days a usage report covers: the dates asked for; else the term's, up to
+def current_term() -> Term | None:
+    today = timezone.localdate()
+    return (
+        Term.objects.filter(start_date__lte=today, end_date__gte=today)
+        .order_by("start_date", "pk")
+        .first()
+    )
+
+
+def usage_period(
+    filters: Filters,
+) -> tuple[datetime.date, datetime.date, Term | None]:
+    """The days a usage report covers, and the term when they are a term's: the
+    dates asked for; else the term's (asked for, or the current one), up to
     today; else the last 90 days."""
     today = timezone.localdate()
-    start, end = filters.start, filters.end
-    if filters.term and not start:
-        start = filters.term.start_date
-    if filters.term and not end:
-        end = min(filters.term.end_date or today, today)
-    end = end or today
-    start = start or end - datetime.timedelta(days=89)
-    if start > end:  # a term that has not begun
-        start = end
-    if (end - start).days > MAX_DAYS:
-        raise BadRange(_("A range is at most %(days)d days long.") % {"days": MAX_DAYS})
-    return start, end
+    if filters.start or filters.end:
+        end = filters.end or today
+        start = filters.start or end - datetime.timedelta(days=89)
+        if start > end:
+            raise BadRange(_("The range ends before it starts."))
+        if (end - start).days > MAX_DAYS:
+            raise BadRange(
+                _("A range is at most %(days)d days long.") % {"days": MAX_DAYS}
+            )
+        return start, end, None
+    term = filters.term or current_term()
+    if term is not None and term.start_date and term.end_date:
+        end = min(term.end_date, today)
+        start = min(term.start_date, end)  # a term not begun: an empty day
+        return start, end, term
+    return today - datetime.timedelta(days=89), today, None
 
 
-def item_opens(
-    filters: Filters, start: datetime.date, end: datetime.date
-) -> dict[int, tuple[int, int]]:
-    """(opens, most students on one day) of each item opened by students in the
-    period: daily counts for days rolled up, raw events for the others."""
-    list_ids = None
-    if filters.term or filters.department:
-        list_ids = _scoped_links(filters).values("readinglist_id")
-    rows = DailyUsage.objects.filter(
-        kind="citation_open",
-        role=STUDENT,
-        citation_id__isnull=False,
-        day__gte=start,
-        day__lte=end,
-    )
-    if list_ids is not None:
-        rows = rows.filter(list_id__in=list_ids)
-    opens: dict[int, tuple[int, int]] = {}
-    for citation, events, people in (
-        rows.values_list("citation_id")
-        .annotate(events=Sum("events"), people=Max("people"))
-        .order_by()
-        .values_list("citation_id", "events", "people")
-    ):
-        if citation is not None:
-            opens[citation] = (events, people)
-    rolled = set(
-        RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list(
-            "day", flat=True
+class ItemOpens:
+    """Students' opens of each item in a period, with the most students behind
+    them on one day: from the per-term totals (TermItemUse) when the period is a
+    term's, else from the daily counts; raw events for days not rolled up yet."""
+
+    def __init__(
+        self, filters: Filters, start: datetime.date, end: datetime.date, term: Any
+    ) -> None:
+        self.filters = filters
+        self.term = term
+        self.list_ids = (
+            _scoped_links(filters).values("readinglist_id")
+            if filters.term or filters.department
+            else None
         )
-    )
-    if len(rolled) <= (end - start).days:
+        self.raw = self._raw(start, end)
+        self._all: dict[int, tuple[int, int]] | None = None
+        if term is None:
+            self._all = self._daily(start, end)
+            for citation, value in self.raw.items():
+                self._all[citation] = _plus(self._all.get(citation), value)
+
+    def _scope(self, queryset: QuerySet) -> QuerySet:
+        if self.list_ids is not None:
+            return queryset.filter(list_id__in=self.list_ids)
+        return queryset
+
+    def _raw(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
+        rolled = set(
+            RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list(
+                "day", flat=True
+            )
+        )
+        found: dict[int, tuple[int, int]] = {}
+        if len(rolled) > (end - start).days:
+            return found
         zone = timezone.get_current_timezone()
-        raw = UsageEvent.objects.filter(
-            kind="citation_open",
-            role=STUDENT,
-            citation_id__isnull=False,
-            at__gte=datetime.datetime.combine(start, datetime.time.min, zone),
-            at__lt=datetime.datetime.combine(
-                end + datetime.timedelta(days=1), datetime.time.min, zone
-            ),
+        raw = self._scope(
+            UsageEvent.objects.filter(
+                kind="citation_open",
+                role=STUDENT,
+                citation_id__isnull=False,
+                at__gte=datetime.datetime.combine(start, datetime.time.min, zone),
+                at__lt=datetime.datetime.combine(
+                    end + datetime.timedelta(days=1), datetime.time.min, zone
+                ),
+            )
         )
-        if list_ids is not None:
-            raw = raw.filter(list_id__in=list_ids)
         for row in (
             raw.annotate(day=TruncDate("at", tzinfo=zone))
             .values("day", "citation_id")
             .annotate(events=Count("id"), people=Count("user_key", distinct=True))
             .order_by()
         ):
-            if row["day"] in rolled:
-                continue
-            events, people = opens.get(row["citation_id"], (0, 0))
-            opens[row["citation_id"]] = (
-                events + row["events"],
-                max(people, row["people"]),
+            if row["day"] not in rolled:
+                citation = row["citation_id"]
+                found[citation] = _plus(
+                    found.get(citation), (row["events"], row["people"])
+                )
+        return found
+
+    def _daily(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
+        rows = self._scope(
+            DailyUsage.objects.filter(
+                kind="citation_open",
+                role=STUDENT,
+                citation_id__isnull=False,
+                day__gte=start,
+                day__lte=end,
             )
-    return opens
+        )
+        found: dict[int, tuple[int, int]] = {}
+        for citation, events, people in (
+            rows.values_list("citation_id")
+            .annotate(events=Sum("events"), people=Max("people"))
+            .order_by()
+            .values_list("citation_id", "events", "people")
+        ):
+            if citation is not None:
+                found[citation] = (events, people)
+        return found
+
+    def _terms(self) -> QuerySet[TermItemUse]:
+        return self._scope(TermItemUse.objects.filter(term_id=self.term.pk))
+
+    def _term_rows(self, queryset: QuerySet) -> dict[int, tuple[int, int]]:
+        return {
+            c: (o, p)
+            for c, o, p in queryset.values_list(
+                "citation_id", "opens", "most_people_a_day"
+            )
+        }
+
+    def for_ids(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        wanted = list(ids)
+        if self._all is not None:
+            return {c: self._all[c] for c in wanted if c in self._all}
+        found: dict[int, tuple[int, int]] = {}
+        for start in range(0, len(wanted), 5000):
+            found.update(
+                self._term_rows(
+                    self._terms().filter(citation_id__in=wanted[start : start + 5000])
+                )
+            )
+        for citation in wanted:
+            if citation in self.raw:
+                found[citation] = _plus(found.get(citation), self.raw[citation])
+        return found
+
+    def ranked(self, n: int, *, most: bool) -> list[tuple[int, tuple[int, int]]]:
+        """The `n` items opened most (or least, of those opened)."""
+
+        def key(x: tuple[int, tuple[int, int]]) -> tuple[int, int]:
+            return (-x[1][0], x[0]) if most else (x[1][0], x[0])
+
+        if self._all is not None:
+            return sorted(self._all.items(), key=key)[:n]
+        order = ("-opens", "citation_id") if most else ("opens", "citation_id")
+        head = self._term_rows(self._terms().order_by(*order)[: n + len(self.raw)])
+        candidates = set(head) | set(self.raw)
+        return sorted(self.for_ids(candidates).items(), key=key)[:n]
+
+    def count(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        known = set(
+            self._term_rows(self._terms().filter(citation_id__in=list(self.raw)))
+        )
+        return self._terms().count() + len(set(self.raw) - known)
+
+    def never_opened(self, citations: QuerySet[Citation], n: int) -> list[tuple]:
+        if self._all is None:
+            citations = citations.exclude(
+                Exists(
+                    TermItemUse.objects.filter(
+                        term_id=self.term.pk, citation_id=OuterRef("pk")
+                    )
+                )
+            )
+        rows = []
+        for row in (
+            citations.order_by("reading_list_id", "id")
+            .values_list("pk", "title", "reading_list__code")
+            .iterator(chunk_size=500)
+        ):
+            opened = self._all if self._all is not None else self.raw
+            if row[0] not in opened:
+                rows.append(row[1:])
+                if len(rows) >= n:
+                    break
+        return rows
+
+
+def _plus(value: tuple[int, int] | None, more: tuple[int, int]) -> tuple[int, int]:
+    if value is None:
+        return more
+    return value[0] + more[0], max(value[1], more[1])
 
 
 def _safe(people: int, threshold: int) -> int | Hidden:
     return people if people >= threshold else Hidden(threshold)
 
 
+def _period_note(term: Term | None, filters: Filters) -> list[str]:
+    if term is not None and filters.term is None:
+        return [_("No term chosen: the current term, %s.") % term.name]
+    return []
+
+
 @_report(
     "item-use",
     _lazy("Most and least used items"),
     _lazy(
-        "Items students opened most and least in the period, and how many items on "
+        "Items students opened most and least in the period, and items on "
         "published lists no student opened."
     ),
-    uses_dates=_lazy("the days of use (by default the term's, or the last 90 days)"),
+    uses_dates=_lazy("the days of use (by default the term's, or the current term)"),
 )
 def item_use(filters: Filters, threshold: int) -> Report:
-    start, end = usage_period(filters)
-    opens = item_opens(filters, start, end)
-    ranked = sorted(opens.items(), key=lambda x: (-x[1][0], x[0]))
-    most = ranked[:TOP]
-    least = (
-        sorted(ranked[TOP:], key=lambda x: (x[1][0], x[0]))[:TOP]
-        if len(ranked) > TOP
-        else []
-    )
+    start, end, term = usage_period(filters)
+    opens = ItemOpens(filters, start, end, term)
+    most = opens.ranked(TOP, most=True)
+    opened = opens.count()
+    least = opens.ranked(TOP, most=False) if opened > TOP else []
     published = _scoped_citations(filters).filter(
         status=CitationStatus.COMPLETE,
         reading_list__publication_status=PublicationStatus.PUBLISHED,
     )
-    on_lists = published.count()
-    opened_here = published.filter(pk__in=list(opens)).count() if opens else 0
-    never = list(
-        published.exclude(pk__in=list(opens))
-        .order_by("reading_list_id", "id")
-        .values_list("title", "reading_list__code")[:TOP]
-    )
+    never = opens.never_opened(published, TOP)
     info = {
         pk: (title, code)
         for pk, title, code in Citation.objects.filter(
@@ -987,11 +1096,9 @@ def item_use(filters: Filters, threshold: int) -> Report:
             for pk, (events, people) in ranked_part
         ]
 
-    summary = [
-        [_("Items on published lists"), on_lists],
-        [_("Opened at least once"), opened_here],
-        [_("Never opened"), on_lists - opened_here],
-    ]
+    summary: list[list[Any]] = (
+        [[_("Items opened at least once"), opened]] if opened or never else []
+    )
     empty = _("No student opened an item in this period.")
     return Report(
         "",
@@ -1002,7 +1109,7 @@ def item_use(filters: Filters, threshold: int) -> Report:
                 "summary",
                 _("Summary"),
                 [Column("what", _("What")), Column("items", _("Items"), numeric=True)],
-                summary if on_lists or opens else [],
+                summary,
                 _empty_message(filters),
             ),
             Table("most_used", _("Most used"), columns, rows(most), empty),
@@ -1011,8 +1118,8 @@ def item_use(filters: Filters, threshold: int) -> Report:
                 _("Least used (of those opened)"),
                 columns,
                 rows(least),
-                _("Fewer than %d items were opened; they are all above.") % (TOP + 1)
-                if opens
+                _("At most %d items were opened; they are all above.") % TOP
+                if opened
                 else empty,
             ),
             Table(
@@ -1028,11 +1135,12 @@ def item_use(filters: Filters, threshold: int) -> Report:
             Bar((info.get(pk, ("",))[0] or str(pk))[:60], v[0]) for pk, v in most[:10]
         ],
         notes=[
+            *_period_note(term, filters),
             _(
                 "Opens are counts of events. Students are counted per day; a figure "
                 "about fewer than %(n)d students is shown as “fewer than %(n)d”."
             )
-            % {"n": threshold}
+            % {"n": threshold},
         ],
         threshold=threshold,
         period=(start, end),
@@ -1046,10 +1154,10 @@ def item_use(filters: Filters, threshold: int) -> Report:
         "Items the library bought or digitized at a recorded cost, with the opens by "
         "students in the period and the cost of each open."
     ),
-    uses_dates=_lazy("the days of use (by default the term's, or the last 90 days)"),
+    uses_dates=_lazy("the days of use (by default the term's, or the current term)"),
 )
 def cost_per_use(filters: Filters, threshold: int) -> Report:
-    start, end = usage_period(filters)
+    start, end, term = usage_period(filters)
     costs: dict[int, Decimal] = defaultdict(Decimal)
     kinds: dict[int, set[str]] = defaultdict(set)
     for citation, kind, cost in (
@@ -1065,7 +1173,7 @@ def cost_per_use(filters: Filters, threshold: int) -> Report:
             continue
         costs[citation] += cost
         kinds[citation].add(str(RequestKind(kind).label))
-    opens = item_opens(filters, start, end) if costs else {}
+    opens = ItemOpens(filters, start, end, term).for_ids(costs) if costs else {}
     info = {
         pk: (title, code)
         for pk, title, code in Citation.objects.filter(pk__in=list(costs)).values_list(
@@ -1106,13 +1214,19 @@ def cost_per_use(filters: Filters, threshold: int) -> Report:
                 columns,
                 rows,
                 _(
-                    "No purchase or digitization with a recorded cost matches these filters."
+                    "No purchase or digitization with a recorded cost matches "
+                    "these filters."
                 ),
             )
         ],
         chart_title=_("Cost per open (the ten dearest)"),
         chart=[Bar(r[0][:60], float(r[6])) for r in rows[:10] if r[6] is not None],
-        notes=[_("An item nobody opened has no cost per open.")] if rows else [],
+        notes=[
+            *_period_note(term, filters),
+            _("An item nobody opened has no cost per open."),
+        ]
+        if rows
+        else [],
         threshold=threshold,
         period=(start, end),
     )
