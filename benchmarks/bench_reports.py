@@ -308,6 +308,7 @@ def make_usage(events_wanted: int, *, seed: int = 9, log: Any = print) -> int:
         events=made,
         people=0,
     )
+    _term_totals(days, log)
     _analyze()
     log(
         f"  usage: {made:,} events as {counts['usage']:,} DailyUsage and "
@@ -354,6 +355,15 @@ def make_requests(n: int, *, seed: int = 10) -> int:
         )
     ProcessingRequest.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _term_totals(days: list[datetime.date], log: Any) -> None:
+    """The per-term item totals, as the roll-up rebuilds them."""
+    from lectio.analytics.recording import term_use_rebuild, terms_of_days
+
+    started = time.perf_counter()
+    rows = term_use_rebuild(terms_of_days(days))
+    log(f"  term totals: {rows:,} rows in {time.perf_counter() - started:.1f} s")
 
 
 def _analyze() -> None:
@@ -413,6 +423,12 @@ def _run(options: Options) -> list[Result]:
         events = make_usage(_events_wanted(lists), log=options.log)
         made = make_requests(max(200, lists // 5))
         options.log(f"  requests: {made:,} done purchases and digitizations")
+    from lectio.analytics.models import RolledUpDay, TermItemUse
+
+    if not TermItemUse.objects.exists():  # usage made before the totals existed
+        _term_totals(
+            list(RolledUpDay.objects.values_list("day", flat=True)), options.log
+        )
     # The term whose dates hold today (else the latest).
     today = timezone.localdate()
     term = (
