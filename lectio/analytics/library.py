@@ -702,39 +702,61 @@ def _scoped_citations(filters: Filters) -> QuerySet[Citation]:
 )
 def shared_titles(filters: Filters, threshold: int) -> Report:
     citations = _scoped_citations(filters)
+    # The titles on the most lists first; their courses after, for those alone.
     linked = list(
         citations.filter(catalog_record__isnull=False)
         .values_list("catalog_record")
-        .annotate(
-            lists=Count("reading_list", distinct=True),
-            courses=Count("reading_list__courses", distinct=True),
-        )
+        .annotate(lists=Count("reading_list", distinct=True))
         .filter(lists__gte=2)
-        .order_by("-lists", "-courses")
-        .values_list("catalog_record", "lists", "courses")[:PAGE_ROWS]
+        .order_by("-lists", "catalog_record")
+        .values_list("catalog_record", "lists")[:PAGE_ROWS]
     )
     loose = list(
         citations.filter(catalog_record__isnull=True)
         .exclude(title="")
         .annotate(key=Lower("title"))
         .values_list("key")
-        .annotate(
-            lists=Count("reading_list", distinct=True),
-            courses=Count("reading_list__courses", distinct=True),
-            title=Max("title"),
-        )
+        .annotate(lists=Count("reading_list", distinct=True), title=Max("title"))
         .filter(lists__gte=2)
-        .order_by("-lists", "-courses")
-        .values_list("title", "lists", "courses")[:PAGE_ROWS]
+        .order_by("-lists", "key")
+        .values_list("key", "lists", "title")[:PAGE_ROWS]
     )
+    lists_of: dict[Any, set[int]] = defaultdict(set)
+    if linked:
+        for record, list_id in citations.filter(
+            catalog_record__in=[r for r, _n in linked]
+        ).values_list("catalog_record", "reading_list"):
+            lists_of[("record", record)].add(list_id)
+    if loose:
+        for key, list_id in (
+            citations.filter(catalog_record__isnull=True)
+            .annotate(key=Lower("title"))
+            .filter(key__in=[k for k, _n, _t in loose])
+            .values_list("key", "reading_list")
+        ):
+            lists_of[("title", key)].add(list_id)
+    courses_of: dict[int, set[int]] = defaultdict(set)
+    every_list = set().union(*lists_of.values()) if lists_of else set()
+    for list_id, course_id in LISTED.objects.filter(
+        readinglist_id__in=list(every_list)
+    ).values_list("readinglist_id", "course_id"):
+        courses_of[list_id].add(course_id)
+
+    def courses(key: Any) -> int:
+        found: set[int] = set()
+        for list_id in lists_of.get(key, ()):
+            found |= courses_of.get(list_id, set())
+        return len(found)
+
     titles = dict(
-        Record.objects.filter(pk__in=[r for r, _l, _c in linked]).values_list(
-            "pk", "title"
-        )
+        Record.objects.filter(pk__in=[r for r, _n in linked]).values_list("pk", "title")
     )
-    rows = sorted(
-        [[titles.get(r, ""), _("Catalog record"), n, c] for r, n, c in linked]
-        + [[t, _("Title"), n, c] for t, n, c in loose],
+    rows: list[list[Any]] = sorted(
+        [
+            [titles.get(r, ""), _("Catalog record"), n, courses(("record", r))]
+            for r, n in linked
+        ]
+        + [[t, _("Title"), n, courses(("title", k))] for k, n, t in loose],
         key=lambda r: (-r[2], -r[3], r[0]),
     )[:PAGE_ROWS]
     columns = [
