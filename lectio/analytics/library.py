@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -713,28 +713,34 @@ def shared_titles(filters: Filters, threshold: int) -> Report:
     )
     loose = list(
         citations.filter(catalog_record__isnull=True)
-        .exclude(title="")
         .annotate(key=Lower("title"))
+        .exclude(key="")  # the key alone, so the index answers without the rows
         .values_list("key")
-        .annotate(lists=Count("reading_list", distinct=True), title=Max("title"))
+        .annotate(lists=Count("reading_list", distinct=True))
         .filter(lists__gte=2)
         .order_by("-lists", "key")
-        .values_list("key", "lists", "title")[:PAGE_ROWS]
+        .values_list("key", "lists")[:PAGE_ROWS]
     )
     lists_of: dict[Any, set[int]] = defaultdict(set)
+    shown: dict[str, str] = {}  # the title as written (the first, alphabetically)
     if linked:
-        for record, list_id in citations.filter(
-            catalog_record__in=[r for r, _n in linked]
-        ).values_list("catalog_record", "reading_list"):
+        for record, list_id in (
+            citations.filter(catalog_record__in=[r for r, _n in linked])
+            .order_by()
+            .values_list("catalog_record", "reading_list")
+        ):
             lists_of[("record", record)].add(list_id)
     if loose:
-        for key, list_id in (
+        for key, list_id, title in (
             citations.filter(catalog_record__isnull=True)
             .annotate(key=Lower("title"))
-            .filter(key__in=[k for k, _n, _t in loose])
-            .values_list("key", "reading_list")
+            .filter(key__in=[k for k, _n in loose])
+            .order_by()
+            .values_list("key", "reading_list", "title")
         ):
             lists_of[("title", key)].add(list_id)
+            if key not in shown or title < shown[key]:
+                shown[key] = title
     courses_of: dict[int, set[int]] = defaultdict(set)
     every_list = set().union(*lists_of.values()) if lists_of else set()
     for list_id, course_id in LISTED.objects.filter(
@@ -756,7 +762,7 @@ def shared_titles(filters: Filters, threshold: int) -> Report:
             [titles.get(r, ""), _("Catalog record"), n, courses(("record", r))]
             for r, n in linked
         ]
-        + [[t, _("Title"), n, courses(("title", k))] for k, n, t in loose],
+        + [[shown.get(k, k), _("Title"), n, courses(("title", k))] for k, n in loose],
         key=lambda r: (-r[2], -r[3], r[0]),
     )[:PAGE_ROWS]
     columns = [
@@ -822,8 +828,8 @@ def _record_availability(record_ids: Iterable[int]) -> dict[int, str]:
     _lazy("Citations by material type and availability"),
     _lazy(
         "Citations of each material type, by how the library holds them: in print, "
-        "electronic (licensed), open access, or not at all. Items not linked to the "
-        "catalog count as electronic when they carry a web address or a file."
+        "electronic (licensed), open access, or not at all. Web pages not linked to "
+        "the catalog count as electronic."
     ),
 )
 def materials(filters: Filters, threshold: int) -> Report:
@@ -838,16 +844,16 @@ def materials(filters: Filters, threshold: int) -> Report:
     held = _record_availability({r for _t, r, _n in per_record})
     for material, record, n in per_record:
         grid[material][held.get(record, "none")] += n
-    online = Q(metadata__has_key="URL") | (Q(file__isnull=False) & ~Q(file=""))
-    for material, linked, n in (
+    # Not in the catalog: a web page is online by nature; anything else is not
+    # held (the metadata's links are not read: it would mean parsing every row).
+    for material, n in (
         citations.filter(catalog_record__isnull=True)
-        .values("material_type")
-        .annotate(online=Count("id", filter=online), n=Count("id"))
+        .values_list("material_type")
+        .annotate(n=Count("id"))
         .order_by()
-        .values_list("material_type", "online", "n")
     ):
-        grid[material]["electronic"] += linked
-        grid[material]["none"] += n - linked
+        where = "electronic" if material == MaterialType.WEBSITE else "none"
+        grid[material][where] += n
     types = dict(MaterialType.choices)
     rows: list[list[Any]] = [
         [

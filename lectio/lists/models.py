@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from lectio.catalog.models import Record
@@ -275,6 +276,23 @@ class Citation(models.Model):
             ),
             models.Index(
                 fields=["reading_list", "status"], name="citation_list_status"
+            ),
+            # The library's reports read these alone, without the rows: items by
+            # material type and catalog record, and titles on several lists.
+            models.Index(
+                fields=["reading_list", "status", "material_type", "catalog_record"],
+                name="citation_report_list_kind",
+            ),
+            models.Index(
+                fields=["material_type", "catalog_record", "status"],
+                name="citation_report_kind",
+            ),
+            models.Index(
+                Lower("title"),
+                "reading_list",
+                "status",
+                "catalog_record",
+                name="citation_report_title",
             ),
         ]
         constraints = [
