@@ -84,3 +84,27 @@ class RolledUpDay(models.Model):
     """A day whose raw events are in DailyUsage (also a day that had none)."""
 
     day = models.DateField(unique=True)
+
+
+class TermItemUse(models.Model):
+    """Students' opens of one item over the rolled-up days of one term, from
+    DailyUsage: the sum of its events and the most different students behind them
+    on one day (either channel). The roll-up rebuilds a term's rows whenever it
+    rolls up one of the term's days; the library's item-use reports read them."""
+
+    term_id = models.IntegerField()
+    citation_id = models.IntegerField()
+    list_id = models.IntegerField()
+    opens = models.PositiveIntegerField()
+    most_people_a_day = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term_id", "citation_id"], name="term_item_use_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["term_id", "opens"], name="term_item_use_opens"),
+            models.Index(fields=["term_id", "list_id"], name="term_item_use_list"),
+        ]

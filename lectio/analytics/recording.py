@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -19,9 +19,13 @@ from lectio.analytics.models import (
     DailyUsage,
     RolledUpDay,
     Scope,
+    TermItemUse,
     UsageEvent,
 )
 from lectio.core.usage import Usage
+from lectio.courses.models import Term
+
+STUDENT = "student"
 
 
 def user_key(user_id: int | None) -> str:
@@ -67,9 +71,11 @@ def erase_deleted_user(sender: Any, instance: Any, **_kwargs: Any) -> None:
 
 
 @transaction.atomic
-def roll_up(*, day: datetime.date) -> int:
+def roll_up(*, day: datetime.date, refresh_terms: bool = True) -> int:
     """Daily counts for `day` from its raw events, replacing any made before (so a
-    second run gives the same rows); returns how many rows."""
+    second run gives the same rows); returns how many rows. With `refresh_terms`
+    the per-term item totals of the terms that hold the day are rebuilt too
+    (`roll_up_and_purge` rebuilds them once, after all its days)."""
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
     end = start + datetime.timedelta(days=1)
@@ -89,7 +95,59 @@ def roll_up(*, day: datetime.date) -> int:
     ]
     DailyReach.objects.bulk_create(reach, batch_size=1000)
     RolledUpDay.objects.get_or_create(day=day)
+    if refresh_terms:
+        term_use_rebuild(terms_of_days([day]))
     return len(rows) + len(reach)
+
+
+def terms_of_days(days: list[datetime.date]) -> list[Term]:
+    """The terms whose dates hold any of `days`."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    candidates = Term.objects.filter(
+        start_date__isnull=False,
+        end_date__isnull=False,
+        start_date__lte=last,
+        end_date__gte=first,
+    )
+    return [
+        t
+        for t in candidates
+        if t.start_date
+        and t.end_date
+        and any(t.start_date <= d <= t.end_date for d in days)
+    ]
+
+
+def term_use_rebuild(terms: list[Term]) -> int:
+    """Rebuilds TermItemUse for `terms` from the daily counts of their days, in one
+    INSERT ... SELECT each; returns the rows written."""
+    written = 0
+    usage = DailyUsage._meta.db_table
+    target = TermItemUse._meta.db_table
+    for term in terms:
+        if term.start_date is None or term.end_date is None:
+            continue
+        with transaction.atomic(), connection.cursor() as cursor:
+            TermItemUse.objects.filter(term_id=term.pk).delete()
+            cursor.execute(
+                f"INSERT INTO {target} "
+                "(term_id, citation_id, list_id, opens, most_people_a_day) "
+                "SELECT %s, citation_id, MAX(list_id), SUM(events), MAX(people) "
+                f"FROM {usage} WHERE kind = %s AND role = %s "
+                "AND citation_id IS NOT NULL AND list_id IS NOT NULL "
+                "AND day >= %s AND day <= %s GROUP BY citation_id",
+                [
+                    term.pk,
+                    "citation_open",
+                    STUDENT,
+                    connection.ops.adapt_datefield_value(term.start_date),
+                    connection.ops.adapt_datefield_value(term.end_date),
+                ],
+            )
+            written += max(cursor.rowcount, 0)
+    return written
 
 
 def reach_groups(
@@ -132,10 +190,13 @@ def roll_up_and_purge(*, today: datetime.date | None = None) -> dict[str, int]:
         day = timezone.localtime(first, zone).date()
         if last is not None:
             day = max(day, last + datetime.timedelta(days=1))
+        done: list[datetime.date] = []
         while day < today:
-            rolled += roll_up(day=day)
+            rolled += roll_up(day=day, refresh_terms=False)
+            done.append(day)
             days += 1
             day += datetime.timedelta(days=1)
+        term_use_rebuild(terms_of_days(done))
     cutoff = datetime.datetime.combine(
         today - datetime.timedelta(days=keep_days()), datetime.time.min, tzinfo=zone
     )

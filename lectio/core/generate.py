@@ -998,9 +998,16 @@ class _Generator:
         }
         self.visibility = Chooser(VISIBILITY_WEIGHTS)
         # A pool of timestamps over the last four months (adapted once).
-        self.times = [
-            _dt(self.now - timedelta(seconds=self.rng.randrange(0, 120 * 86400)))
+        moments = [
+            self.now - timedelta(seconds=self.rng.randrange(0, 120 * 86400))
             for _ in range(2000)
+        ]
+        self.times = [_dt(t) for t in moments]
+        # Completion of a list made at times[i]: 1 to 29 days later (no draw from
+        # the random stream, so every other generated value stays as it was).
+        self.completed_times = [
+            _dt(min(t + timedelta(days=1 + i * 7919 % 29, hours=i % 9), self.now))
+            for i, t in enumerate(moments)
         ]
 
     def take_ids(self, model: type[models.Model], n: int) -> int:
@@ -1295,7 +1302,11 @@ class _Generator:
                     ListStatus.BEING_PREPARED,
                     ListStatus.ROLLED_OVER,
                 )
-                created = rng.choice(self.times)
+                moment = rng.randrange(len(self.times))  # as rng.choice(self.times)
+                created = self.times[moment]
+                librarian = rng.choice(self.librarians) if with_library else None
+                done = status == ListStatus.COMPLETE
+                completed = self.completed_times[moment]
                 yield (
                     pk,
                     f"{course.code}-{course.section}-{term.code}",
@@ -1307,12 +1318,14 @@ class _Generator:
                     MaterialAccess.FULL
                     if rng.random() < 0.9
                     else MaterialAccess.COURSE,
-                    rng.choice(self.librarians) if with_library else None,
+                    librarian,
                     self.departments[course.dept][3],
                     json.dumps([self.departments[course.dept][2]]),
                     created if with_library else None,
                     owner if with_library else None,
                     created if publication == PublicationStatus.PUBLISHED else None,
+                    completed if done else None,
+                    librarian if done else None,
                     owner,
                     created,
                     created,
@@ -1335,6 +1348,8 @@ class _Generator:
                 "sent_to_library_at",
                 "sent_to_library_by",
                 "published_at",
+                "completed_at",
+                "completed_by",
                 "created_by",
                 "created_at",
                 "updated_at",

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from lectio.catalog.models import Record
@@ -78,6 +79,15 @@ class ReadingList(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the library last completed the list, and who did (the turnaround report).
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The library's attention: when an instructor last changed the list or wrote to the
     # library after sending it, and when the library last looked.
     library_alert_at = models.DateTimeField(null=True, blank=True)
@@ -266,6 +276,23 @@ class Citation(models.Model):
             ),
             models.Index(
                 fields=["reading_list", "status"], name="citation_list_status"
+            ),
+            # The library's reports read these alone, without the rows: items by
+            # material type and catalog record, and titles on several lists.
+            models.Index(
+                fields=["reading_list", "status", "material_type", "catalog_record"],
+                name="citation_report_list_kind",
+            ),
+            models.Index(
+                fields=["material_type", "catalog_record", "status"],
+                name="citation_report_kind",
+            ),
+            models.Index(
+                Lower("title"),
+                "reading_list",
+                "status",
+                "catalog_record",
+                name="citation_report_title",
             ),
         ]
         constraints = [

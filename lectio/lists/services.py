@@ -197,6 +197,8 @@ def _set_list_status(
 ) -> None:
     LIST_MACHINE.check(reading_list.status, target)
     before = reading_list.status
+    if target == ListStatus.COMPLETE:
+        extra = {"completed_at": timezone.now(), "completed_by": actor, **extra}
     _write_list(reading_list, status=target, **extra)
     event_record(
         actor=actor,

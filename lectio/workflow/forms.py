@@ -181,6 +181,15 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # What a purchase or a digitization cost, recorded by the library (the reports'
+    # costs and cost per use).
+    cost = forms.DecimalField(
+        label=_("Cost"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+    )
 
 
 class MessageForm(forms.Form):

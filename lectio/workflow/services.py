@@ -199,10 +199,17 @@ def request_create(
 
 @transaction.atomic
 def request_set_state(
-    *, actor: User, request: ProcessingRequest, state: str, reason: str = ""
+    *,
+    actor: User,
+    request: ProcessingRequest,
+    state: str,
+    reason: str = "",
+    cost: Decimal | None = None,
 ) -> ProcessingRequest:
     """Moves a request along New -> InProgress -> Done | Rejected | Cancelled.
-    Rejections need a reason; instructors may only cancel their own requests."""
+    Rejections need a reason; instructors may only cancel their own requests. The
+    library records what a purchase or digitization cost (`cost`, not negative)
+    as it moves the request, usually to Done; None keeps what was recorded."""
     current = ProcessingRequest.objects.select_for_update().get(pk=request.pk)
     if not actor.is_library_staff and not (
         state == RequestState.CANCELLED and current.created_by_id == actor.pk
@@ -211,7 +218,11 @@ def request_set_state(
     REQUEST_MACHINE.check(current.state, state)
     if state == RequestState.REJECTED and not reason.strip():
         raise ServiceError(_("Say why the request is rejected."))
+    if cost is not None and cost < 0:
+        raise ServiceError(_("A cost cannot be negative."))
     fields: dict[str, Any] = {"state": state, "outcome_reason": reason.strip()}
+    if cost is not None:
+        fields["cost"] = cost
     if state not in OPEN_STATES:
         fields["closed_at"] = timezone.now()
     if state == RequestState.IN_PROGRESS and current.assignee_id is None:
@@ -232,7 +243,12 @@ def request_set_state(
             "before": RequestState(current.state).label,
             "after": RequestState(state).label,
         },
-        params={"from": current.state, "to": state, "reason": reason.strip()},
+        params={
+            "from": current.state,
+            "to": state,
+            "reason": reason.strip(),
+            **({"cost": str(cost)} if cost is not None else {}),
+        },
     )
     return request
 

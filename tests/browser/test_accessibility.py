@@ -35,11 +35,16 @@ class Scene:
     course_list: ReadingList
     public_list: ReadingList
     urls: dict[str, str] = field(default_factory=dict)
+    librarian: User | None = None
 
 
 @pytest.fixture
 def scene(
-    instructor: User, student: User, course: Course, default_tags: dict[str, Tag]
+    instructor: User,
+    student: User,
+    librarian: User,
+    course: Course,
+    default_tags: dict[str, Tag],
 ) -> Scene:
     """A published course list with what the pages can show: sections, every
     citation status, tags, notes, a due date, a done and liked mark, a collaborator;
@@ -112,6 +117,7 @@ def scene(
     return Scene(
         instructor=instructor,
         student=student,
+        librarian=librarian,
         course_list=course_list,
         public_list=public_list,
         urls={
@@ -148,6 +154,10 @@ def scene(
             "guest list": f"/lists/{public_list.pk}/",
             "guest citation detail": f"/citations/{public_list.citations.first().pk}/",
             "not found": "/no-such-page/",
+            "reports": "/library/reports/",
+            "report with a chart": "/library/reports/lists-by-status/",
+            "report of use": "/library/reports/item-use/",
+            "report with an error": "/library/reports/turnaround/?from=2026-10-01&to=2026-09-01",
         },
     )
 
@@ -181,6 +191,12 @@ PAGES = {
         "find it",
         "link not understood",
         "forbidden edit page",
+    ],
+    "librarian": [
+        "reports",
+        "report with a chart",
+        "report of use",
+        "report with an error",
     ],
     "guest": [
         "login",

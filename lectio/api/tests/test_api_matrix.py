@@ -274,6 +274,12 @@ OPS: dict[str, Op] = {
         EDITORS,
         lambda w: f"/api/v1/analytics/lists/{w.reading_list.pk}",
     ),
+    "GET /api/v1/analytics/reports": Op(
+        "analytics", LIBRARY, fixed("/api/v1/analytics/reports")
+    ),
+    "GET /api/v1/analytics/reports/{name}": Op(
+        "analytics", LIBRARY, fixed("/api/v1/analytics/reports/lists-by-status")
+    ),
     "PATCH /api/v1/lists/{list_id}": Op(
         "lists",
         EDITORS,

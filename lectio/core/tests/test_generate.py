@@ -184,6 +184,7 @@ def test_bench_lists_its_benchmarks() -> None:
         "lti_launch",
         "marc_load",
         "openurl",
+        "reports",
         "rollover",
         "server",
         "student_list_300",

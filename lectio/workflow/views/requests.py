@@ -77,9 +77,14 @@ def request_state(request: AuthedHttpRequest, request_id: int) -> HttpResponse:
         user=request.user, citation_id=req.citation_id
     )
     form = RejectForm(request.POST)
-    form.is_valid()
+    valid = form.is_valid()
     target = request.POST.get("state", "")
     try:
+        if not valid and "cost" in form.errors:
+            raise ServiceError(
+                _("The cost: %(problem)s")
+                % {"problem": " ".join(str(e) for e in form.errors["cost"])}
+            )
         if target not in RequestState.values:
             raise ServiceError(_("Unknown request state."))
         services.request_set_state(
@@ -87,6 +92,7 @@ def request_state(request: AuthedHttpRequest, request_id: int) -> HttpResponse:
             request=req,
             state=target,
             reason=form.cleaned_data.get("reason", ""),
+            cost=form.cleaned_data.get("cost"),
         )
     except REFUSALS as error:
         messages.error(request, str(error))

@@ -1,0 +1,1260 @@
+"""The library's reports: lists by status, lists not sent in time, turnaround,
+requests, titles shared between lists, material types and availability, purchases
+and digitization, the most and least used items, and cost per use.
+
+Each report is a function of `Filters` (term, department, dates) that returns a
+`Report`: tables of plain values (numbers, text, dates, `Hidden`), and the bars of
+one chart. The page, the downloads (CSV, XLSX) and the API all render the same
+`Report`. A figure about students (how many different students stood behind a
+count) is `Hidden` below the institution's threshold; counts of events are not
+about students and are shown as they are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db.models.functions import Lower, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from lectio.accounts.models import InstitutionSettings, Role, User
+from lectio.analytics.models import DailyUsage, RolledUpDay, TermItemUse, UsageEvent
+from lectio.analytics.reports import MAX_DAYS, BadRange, Hidden
+from lectio.catalog.models import Item, Portfolio, Record
+from lectio.courses.models import Course, Department, Term
+from lectio.lists.models import Citation, MaterialType, ReadingList
+from lectio.lists.services import ServiceError
+from lectio.lists.statuses import CitationStatus, ListStatus, PublicationStatus
+from lectio.workflow.models import ProcessingRequest, RequestKind, RequestState
+from lectio.workflow.services import parse_page_ranges
+
+STUDENT = Role.STUDENT.value
+# Rows a table shows on the page; the downloads and the API carry them all.
+PAGE_ROWS = 200
+TOP = 25  # most and least used items, titles on most lists
+LISTED = ReadingList.courses.through
+
+
+class BadFilter(ValueError):
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class Filters:
+    term: Term | None = None
+    department: Department | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def as_params(self) -> dict[str, str]:
+        params = {}
+        if self.term:
+            params["term"] = self.term.code
+        if self.department:
+            params["department"] = self.department.code
+        if self.start:
+            params["from"] = self.start.isoformat()
+        if self.end:
+            params["to"] = self.end.isoformat()
+        return params
+
+
+def parse_filters(params: Any) -> Filters:
+    """Filters from query parameters (`term` and `department` by code, `from` and
+    `to` ISO dates, each optional). Raises BadFilter with a sentence for the
+    person."""
+    term = department = None
+    code = (params.get("term") or "").strip()
+    if code:
+        term = Term.objects.filter(code=code).first()
+        if term is None:
+            raise BadFilter("term", _("There is no term with the code %s.") % code)
+    code = (params.get("department") or "").strip()
+    if code:
+        department = Department.objects.filter(code=code).first()
+        if department is None:
+            raise BadFilter(
+                "department", _("There is no department with the code %s.") % code
+            )
+    dates: list[datetime.date | None] = []
+    for name in ("from", "to"):
+        text = (params.get(name) or "").strip()
+        try:
+            dates.append(datetime.date.fromisoformat(text) if text else None)
+        except ValueError:
+            raise BadFilter(name, _("Dates are written like 2026-09-28.")) from None
+    start, end = dates
+    if start and end:
+        if end < start:
+            raise BadFilter("to", _("The range ends before it starts."))
+        if (end - start).days > MAX_DAYS:
+            raise BadFilter(
+                "to", _("A range is at most %(days)d days long.") % {"days": MAX_DAYS}
+            )
+    for day, name in ((start, "from"), (end, "to")):
+        if day and not (datetime.date(2000, 1, 1) <= day <= datetime.date(2100, 1, 1)):
+            raise BadFilter(name, _("Choose a date between 2000 and 2100."))
+    return Filters(term=term, department=department, start=start, end=end)
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    numeric: bool = False
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    empty: str = ""
+
+    def records(self) -> list[dict[str, Any]]:
+        return [
+            {c.key: value for c, value in zip(self.columns, row, strict=True)}
+            for row in self.rows
+        ]
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    filters: Filters
+    tables: list[Table]
+    chart_title: str = ""
+    chart: list[Bar] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    threshold: int = 10
+    # The period the figures cover, where the report has one.
+    period: tuple[datetime.date, datetime.date] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not any(t.rows for t in self.tables)
+
+    @property
+    def chart_max(self) -> float:
+        return max((b.value for b in self.chart), default=0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "filters": self.filters.as_params(),
+            "from": self.period[0].isoformat() if self.period else None,
+            "to": self.period[1].isoformat() if self.period else None,
+            "threshold": self.threshold,
+            "tables": [
+                {
+                    "key": t.key,
+                    "title": t.title,
+                    "columns": [
+                        {"key": c.key, "label": c.label, "numeric": c.numeric}
+                        for c in t.columns
+                    ],
+                    "rows": [
+                        {
+                            c.key: json_value(v)
+                            for c, v in zip(t.columns, row, strict=True)
+                        }
+                        for row in t.rows
+                    ],
+                }
+                for t in self.tables
+            ],
+            "chart": {
+                "title": self.chart_title,
+                "bars": [{"label": b.label, "value": b.value} for b in self.chart],
+            },
+            "notes": self.notes,
+        }
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, Hidden):
+        return {"fewer_than": value.threshold}
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    title: Any
+    description: Any
+    build: Callable[[Filters, int], Report]
+    # Which filters apply, and what the dates filter.
+    uses_dates: Any = ""
+
+
+REPORTS: dict[str, Spec] = {}
+
+
+def _report(name: str, title: Any, description: Any, uses_dates: Any = "") -> Any:
+    def register(build: Callable[[Filters, int], Report]) -> Any:
+        REPORTS[name] = Spec(name, title, description, build, uses_dates)
+        return build
+
+    return register
+
+
+def threshold() -> int:
+    return max(1, int(InstitutionSettings.cached().analytics_min_group))
+
+
+def run(name: str, filters: Filters) -> Report:
+    """The report `name` (a key of REPORTS) for `filters`."""
+    spec = REPORTS[name]
+    limit = threshold()
+    report = spec.build(filters, limit)
+    report.threshold = limit
+    report.name = name
+    report.title = str(spec.title)
+    return report
+
+
+# --- scoping ----------------------------------------------------------------------
+
+
+def _scoped_links(filters: Filters) -> QuerySet:
+    links = LISTED.objects.all()
+    if filters.term:
+        links = links.filter(course__terms=filters.term)
+    if filters.department:
+        links = links.filter(course__academic_department=filters.department)
+    return links
+
+
+def _scoped_lists(filters: Filters) -> QuerySet[ReadingList]:
+    lists = ReadingList.objects.all()
+    if filters.term or filters.department:
+        lists = lists.filter(pk__in=_scoped_links(filters).values("readinglist_id"))
+    return lists
+
+
+def _in_dates(
+    queryset: QuerySet, field_name: str, filters: Filters, *, datetime_field: bool
+) -> QuerySet:
+    zone = timezone.get_current_timezone()
+    if filters.start:
+        if datetime_field:
+            begin = datetime.datetime.combine(filters.start, datetime.time.min, zone)
+            queryset = queryset.filter(**{f"{field_name}__gte": begin})
+        else:
+            queryset = queryset.filter(**{f"{field_name}__gte": filters.start})
+    if filters.end:
+        if datetime_field:
+            finish = datetime.datetime.combine(
+                filters.end + datetime.timedelta(days=1), datetime.time.min, zone
+            )
+            queryset = queryset.filter(**{f"{field_name}__lt": finish})
+        else:
+            queryset = queryset.filter(**{f"{field_name}__lte": filters.end})
+    return queryset
+
+
+def _department_names() -> dict[int | None, str]:
+    names: dict[int | None, str] = dict(Department.objects.values_list("pk", "name"))
+    names[None] = _("No department")
+    return names
+
+
+def _empty_message(filters: Filters) -> str:
+    if filters.term or filters.department or filters.start or filters.end:
+        return _("Nothing matches these filters.")
+    return _("Nothing to report yet.")
+
+
+# --- lists ------------------------------------------------------------------------
+
+
+def _status_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in ListStatus.choices}
+
+
+@_report(
+    "lists-by-status",
+    _lazy("Lists by status and department"),
+    _lazy("How many lists are in each status, by the department of their courses."),
+)
+def lists_by_status(filters: Filters, threshold: int) -> Report:
+    labels = _status_labels()
+    grid: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for dept, status, n in (
+        _scoped_links(filters)
+        .values_list("course__academic_department", "readinglist__status")
+        .annotate(n=Count("readinglist", distinct=True))
+        .order_by()
+    ):
+        grid[dept][status] += n
+    totals = dict(
+        _scoped_lists(filters)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    statuses = [s for s in labels if s in totals] + sorted(
+        s for s in totals if s not in labels
+    )
+    names = _department_names()
+    rows: list[list[Any]] = []
+    for dept in sorted(grid, key=lambda d: names.get(d, "")):
+        counts = grid[dept]
+        rows.append(
+            [
+                names.get(dept, ""),
+                *[counts.get(s, 0) for s in statuses],
+                sum(counts.values()),
+            ]
+        )
+    columns = [
+        Column("department", _("Department")),
+        *[Column(s, labels.get(s, s), numeric=True) for s in statuses],
+        Column("total", _("Total"), numeric=True),
+    ]
+    report = Report(
+        "",
+        "",
+        filters,
+        [
+            Table(
+                "by_department",
+                _("Lists by department"),
+                columns,
+                rows,
+                _empty_message(filters),
+            )
+        ],
+        chart_title=_("Lists by status"),
+        chart=[Bar(labels.get(s, s), totals[s]) for s in statuses],
+    )
+    if rows:
+        report.notes.append(
+            _(
+                "A list that serves courses of two departments counts in both rows; "
+                "the chart counts each list once."
+            )
+        )
+    return report
+
+
+@_report(
+    "lists-not-sent",
+    _lazy("Lists not sent by the submit-by date"),
+    _lazy(
+        "Courses with a submit-lists-by date whose list was not sent to the library "
+        "by then, or that have no list."
+    ),
+    uses_dates=_lazy("the submit-by date"),
+)
+def lists_not_sent(filters: Filters, threshold: int) -> Report:
+    courses = Course.objects.filter(
+        submit_lists_by__isnull=False, no_list_expected=False
+    )
+    if filters.term:
+        courses = courses.filter(terms=filters.term)
+    if filters.department:
+        courses = courses.filter(academic_department=filters.department)
+    courses = _in_dates(courses, "submit_lists_by", filters, datetime_field=False)
+    course_rows = list(
+        courses.order_by("submit_lists_by", "code", "section").values_list(
+            "pk", "code", "section", "name", "academic_department", "submit_lists_by"
+        )
+    )
+    lists_of: dict[int, list[tuple]] = defaultdict(list)
+    for course_id, code, status, sent in (
+        LISTED.objects.filter(course_id__in=courses.values("pk"))
+        .exclude(readinglist__status=ListStatus.INACTIVE)
+        .values_list(
+            "course_id",
+            "readinglist__code",
+            "readinglist__status",
+            "readinglist__sent_to_library_at",
+        )
+    ):
+        lists_of[course_id].append((code, status, sent))
+    names = _department_names()
+    labels = _status_labels()
+    today = timezone.localdate()
+    rows: list[list[Any]] = []
+    late_by_dept: dict[str, int] = defaultdict(int)
+    for pk, code, section, name, dept, due in course_rows:
+        if due is None:  # filtered out above
+            continue
+        label = f"{code}-{section}" if section else code
+        entries = lists_of.get(pk) or [("", "", None)]
+        for list_code, status, sent in entries:
+            sent_day = timezone.localdate(sent) if sent else None
+            if sent_day and sent_day <= due:
+                continue
+            if sent_day:
+                state = _("Sent late")
+            elif list_code:
+                state = _("Not sent")
+            else:
+                state = _("No list")
+            overdue = (sent_day or today) - due
+            rows.append(
+                [
+                    label,
+                    name,
+                    names.get(dept, ""),
+                    due,
+                    list_code,
+                    labels.get(status, status),
+                    state,
+                    sent_day,
+                    max(0, overdue.days),
+                ]
+            )
+            late_by_dept[names.get(dept, "")] += 1
+    columns = [
+        Column("course", _("Course")),
+        Column("name", _("Name")),
+        Column("department", _("Department")),
+        Column("submit_by", _("Submit by")),
+        Column("list", _("List")),
+        Column("status", _("List status")),
+        Column("state", _("Sent?")),
+        Column("sent_on", _("Sent on")),
+        Column("days_late", _("Days late"), numeric=True),
+    ]
+    return Report(
+        "",
+        "",
+        filters,
+        [
+            Table(
+                "courses",
+                _("Courses"),
+                columns,
+                rows,
+                _("Every list was sent in time.")
+                if course_rows
+                else _empty_message(filters),
+            )
+        ],
+        chart_title=_("Lists not sent in time, by department"),
+        chart=[Bar(d, n) for d, n in sorted(late_by_dept.items(), key=lambda x: -x[1])],
+        notes=[_("Days late count to today for lists not sent yet.")] if rows else [],
+    )
+
+
+def _days_stats(values: list[float]) -> tuple[int, float, float]:
+    return (
+        len(values),
+        round(statistics.median(values), 1),
+        round(statistics.fmean(values), 1),
+    )
+
+
+@_report(
+    "turnaround",
+    _lazy("Processing turnaround"),
+    _lazy(
+        "Days from sending a list to the library to its completion, by processing "
+        "department and by the librarian who completed it."
+    ),
+    uses_dates=_lazy("the day the list was completed"),
+)
+def turnaround(filters: Filters, threshold: int) -> Report:
+    lists = _in_dates(
+        _scoped_lists(filters).filter(
+            status=ListStatus.COMPLETE,
+            completed_at__isnull=False,
+            sent_to_library_at__isnull=False,
+        ),
+        "completed_at",
+        filters,
+        datetime_field=True,
+    )
+    by_dept: dict[int | None, list[float]] = defaultdict(list)
+    by_librarian: dict[int | None, list[float]] = defaultdict(list)
+    for dept, librarian, sent, done in lists.values_list(
+        "processing_department", "completed_by", "sent_to_library_at", "completed_at"
+    ):
+        if done < sent:
+            continue  # sent again after it was completed
+        days = (done - sent).total_seconds() / 86400
+        by_dept[dept].append(days)
+        by_librarian[librarian].append(days)
+    names = _department_names()
+    people = {
+        u.pk: u.display_name
+        for u in User.objects.filter(pk__in=[k for k in by_librarian if k])
+    }
+    columns = [
+        Column("name", _("Name")),
+        Column("lists", _("Lists completed"), numeric=True),
+        Column("median_days", _("Median days"), numeric=True),
+        Column("mean_days", _("Mean days"), numeric=True),
+    ]
+    dept_rows: list[list[Any]] = sorted(
+        ([names.get(d, ""), *_days_stats(v)] for d, v in by_dept.items()),
+        key=lambda r: r[0],
+    )
+    librarian_rows: list[list[Any]] = sorted(
+        (
+            [
+                people.get(k, _("Nobody recorded")) if k else _("Nobody recorded"),
+                *_days_stats(v),
+            ]
+            for k, v in by_librarian.items()
+        ),
+        key=lambda r: r[0],
+    )
+    empty = _empty_message(filters)
+    return Report(
+        "",
+        "",
+        filters,
+        [
+            Table(
+                "by_department",
+                _("By processing department"),
+                columns,
+                dept_rows,
+                empty,
+            ),
+            Table("by_librarian", _("By librarian"), columns, librarian_rows, empty),
+        ],
+        chart_title=_("Median days by processing department"),
+        chart=[Bar(r[0], r[2]) for r in dept_rows],
+    )
+
+
+# --- requests ---------------------------------------------------------------------
+
+
+def _scoped_requests(filters: Filters) -> QuerySet[ProcessingRequest]:
+    requests = ProcessingRequest.objects.all()
+    if filters.term or filters.department:
+        requests = requests.filter(
+            reading_list__in=_scoped_links(filters).values("readinglist_id")
+        )
+    return requests
+
+
+@_report(
+    "requests",
+    _lazy("Requests by kind and outcome"),
+    _lazy("Processing requests of each kind, by where they stand or how they ended."),
+    uses_dates=_lazy("the day the request was made"),
+)
+def requests_by_kind(filters: Filters, threshold: int) -> Report:
+    grid: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, state, n in (
+        _in_dates(_scoped_requests(filters), "created_at", filters, datetime_field=True)
+        .values_list("kind", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        grid[kind][state] = n
+    kinds = dict(RequestKind.choices)
+    states = list(RequestState.choices)
+    rows: list[list[Any]] = [
+        [
+            str(kinds.get(kind, kind)),
+            *[grid[kind].get(s, 0) for s, _l in states],
+            sum(grid[kind].values()),
+        ]
+        for kind in [k for k in kinds if k in grid]
+    ]
+    columns = [
+        Column("kind", _("Kind")),
+        *[Column(s, str(label), numeric=True) for s, label in states],
+        Column("total", _("Total"), numeric=True),
+    ]
+    return Report(
+        "",
+        "",
+        filters,
+        [Table("by_kind", _("Requests"), columns, rows, _empty_message(filters))],
+        chart_title=_("Requests by kind"),
+        chart=[Bar(r[0], r[-1]) for r in rows],
+    )
+
+
+@_report(
+    "purchases-digitization",
+    _lazy("Purchases and digitization"),
+    _lazy(
+        "Purchase and digitization requests done: how many, copies bought, pages "
+        "scanned, and what they cost where the library recorded it."
+    ),
+    uses_dates=_lazy("the day the request was done"),
+)
+def purchases(filters: Filters, threshold: int) -> Report:
+    done = _in_dates(
+        _scoped_requests(filters).filter(
+            kind__in=[RequestKind.PURCHASE, RequestKind.DIGITIZATION],
+            state=RequestState.DONE,
+        ),
+        "closed_at",
+        filters,
+        datetime_field=True,
+    )
+    totals: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for kind, dept, copies, pages, cost in done.values_list(
+        "kind", "reading_list__processing_department", "copies", "page_ranges", "cost"
+    ):
+        entry = totals.setdefault(
+            (kind, dept),
+            {"n": 0, "copies": 0, "pages": 0, "costed": 0, "cost": Decimal(0)},
+        )
+        entry["n"] += 1
+        entry["copies"] += copies or 0
+        if kind == RequestKind.DIGITIZATION and pages:
+            with contextlib.suppress(ServiceError):
+                entry["pages"] += sum(e - s + 1 for s, e in parse_page_ranges(pages))
+        if cost is not None:
+            entry["costed"] += 1
+            entry["cost"] += cost
+    names = _department_names()
+    kinds = dict(RequestKind.choices)
+    rows: list[list[Any]] = []
+    by_kind: dict[str, Decimal] = defaultdict(Decimal)
+    for (kind, dept), e in sorted(
+        totals.items(), key=lambda x: (x[0][0], names.get(x[0][1], ""))
+    ):
+        rows.append(
+            [
+                str(kinds[kind]),
+                names.get(dept, ""),
+                e["n"],
+                e["copies"] if kind == RequestKind.PURCHASE else None,
+                e["pages"] if kind == RequestKind.DIGITIZATION else None,
+                e["costed"],
+                e["cost"] if e["costed"] else None,
+                round(e["cost"] / e["costed"], 2) if e["costed"] else None,
+            ]
+        )
+        by_kind[str(kinds[kind])] += e["cost"]
+    columns = [
+        Column("kind", _("Kind")),
+        Column("department", _("Processing department")),
+        Column("done", _("Done"), numeric=True),
+        Column("copies", _("Copies"), numeric=True),
+        Column("pages", _("Pages"), numeric=True),
+        Column("with_cost", _("With a cost"), numeric=True),
+        Column("cost", _("Cost"), numeric=True),
+        Column("mean_cost", _("Mean cost"), numeric=True),
+    ]
+    return Report(
+        "",
+        "",
+        filters,
+        [Table("done", _("Done"), columns, rows, _empty_message(filters))],
+        chart_title=_("Recorded cost by kind"),
+        chart=[Bar(k, float(v)) for k, v in by_kind.items()],
+        notes=[_("Costs are in the currency the library records them in.")]
+        if rows
+        else [],
+    )
+
+
+# --- citations --------------------------------------------------------------------
+
+
+def _scoped_citations(filters: Filters) -> QuerySet[Citation]:
+    citations = Citation.objects.exclude(status=CitationStatus.INACTIVE)
+    if filters.term or filters.department:
+        citations = citations.filter(
+            reading_list__in=_scoped_links(filters).values("readinglist_id")
+        )
+    return citations
+
+
+@_report(
+    "shared-titles",
+    _lazy("Titles on several lists"),
+    _lazy(
+        "Titles that appear on more than one list, with how many lists and courses "
+        "(the same catalog record, or the same title when an item is not linked "
+        "to the catalog)."
+    ),
+)
+def shared_titles(filters: Filters, threshold: int) -> Report:
+    citations = _scoped_citations(filters)
+    # The titles on the most lists first; their courses after, for those alone.
+    linked = list(
+        citations.filter(catalog_record__isnull=False)
+        .values_list("catalog_record")
+        .annotate(lists=Count("reading_list", distinct=True))
+        .filter(lists__gte=2)
+        .order_by("-lists", "catalog_record")
+        .values_list("catalog_record", "lists")[:PAGE_ROWS]
+    )
+    loose = list(
+        citations.filter(catalog_record__isnull=True)
+        .annotate(key=Lower("title"))
+        .exclude(key="")  # the key alone, so the index answers without the rows
+        .values_list("key")
+        .annotate(lists=Count("reading_list", distinct=True))
+        .filter(lists__gte=2)
+        .order_by("-lists", "key")
+        .values_list("key", "lists")[:PAGE_ROWS]
+    )
+    lists_of: dict[Any, set[int]] = defaultdict(set)
+    shown: dict[str, str] = {}  # the title as written (the first, alphabetically)
+    if linked:
+        for record, list_id in (
+            citations.filter(catalog_record__in=[r for r, _n in linked])
+            .order_by()
+            .values_list("catalog_record", "reading_list")
+        ):
+            lists_of[("record", record)].add(list_id)
+    if loose:
+        for key, list_id, title in (
+            citations.filter(catalog_record__isnull=True)
+            .annotate(key=Lower("title"))
+            .filter(key__in=[k for k, _n in loose])
+            .order_by()
+            .values_list("key", "reading_list", "title")
+        ):
+            lists_of[("title", key)].add(list_id)
+            if key not in shown or title < shown[key]:
+                shown[key] = title
+    courses_of: dict[int, set[int]] = defaultdict(set)
+    every_list = set().union(*lists_of.values()) if lists_of else set()
+    for list_id, course_id in LISTED.objects.filter(
+        readinglist_id__in=list(every_list)
+    ).values_list("readinglist_id", "course_id"):
+        courses_of[list_id].add(course_id)
+
+    def courses(key: Any) -> int:
+        found: set[int] = set()
+        for list_id in lists_of.get(key, ()):
+            found |= courses_of.get(list_id, set())
+        return len(found)
+
+    titles = dict(
+        Record.objects.filter(pk__in=[r for r, _n in linked]).values_list("pk", "title")
+    )
+    rows: list[list[Any]] = sorted(
+        [
+            [titles.get(r, ""), _("Catalog record"), n, courses(("record", r))]
+            for r, n in linked
+        ]
+        + [[shown.get(k, k), _("Title"), n, courses(("title", k))] for k, n in loose],
+        key=lambda r: (-r[2], -r[3], r[0]),
+    )[:PAGE_ROWS]
+    columns = [
+        Column("title", _("Title")),
+        Column("matched_by", _("Matched by")),
+        Column("lists", _("Lists"), numeric=True),
+        Column("courses", _("Courses"), numeric=True),
+    ]
+    return Report(
+        "",
+        "",
+        filters,
+        [
+            Table(
+                "titles",
+                _("Titles"),
+                columns,
+                rows,
+                _("No title is on more than one list here."),
+            )
+        ],
+        chart_title=_("Lists per title (the first ten)"),
+        chart=[Bar(r[0][:60], r[2]) for r in rows[:10]],
+        notes=[_("At most %d titles, those on the most lists.") % PAGE_ROWS]
+        if len(rows) == PAGE_ROWS
+        else [],
+    )
+
+
+AVAILABILITY = {
+    "print": _lazy("Print"),
+    "electronic": _lazy("Electronic"),
+    "open_access": _lazy("Open access"),
+    "none": _lazy("None"),
+}
+
+
+def _record_availability(record_ids: Iterable[int]) -> dict[int, str]:
+    """print, electronic, open_access or none for each catalog record: open access
+    wins over licensed electronic, electronic over print."""
+    ids = list(record_ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for record_id in (
+            Item.objects.filter(record_id__in=chunk)
+            .values_list("record_id", flat=True)
+            .distinct()
+        ):
+            found[record_id] = "print"
+        for record_id, open_access in Portfolio.objects.filter(
+            record_id__in=chunk, active=True
+        ).values_list("record_id", "open_access"):
+            if open_access:
+                found[record_id] = "open_access"
+            elif found.get(record_id) != "open_access":
+                found[record_id] = "electronic"
+    return found
+
+
+@_report(
+    "materials",
+    _lazy("Citations by material type and availability"),
+    _lazy(
+        "Citations of each material type, by how the library holds them: in print, "
+        "electronic (licensed), open access, or not at all. Web pages not linked to "
+        "the catalog count as electronic."
+    ),
+)
+def materials(filters: Filters, threshold: int) -> Report:
+    citations = _scoped_citations(filters)
+    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_record = list(
+        citations.filter(catalog_record__isnull=False)
+        .values_list("material_type", "catalog_record")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    held = _record_availability({r for _t, r, _n in per_record})
+    for material, record, n in per_record:
+        grid[material][held.get(record, "none")] += n
+    # Not in the catalog: a web page is online by nature; anything else is not
+    # held (the metadata's links are not read: it would mean parsing every row).
+    for material, n in (
+        citations.filter(catalog_record__isnull=True)
+        .values_list("material_type")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        where = "electronic" if material == MaterialType.WEBSITE else "none"
+        grid[material][where] += n
+    types = dict(MaterialType.choices)
+    rows: list[list[Any]] = [
+        [
+            str(types.get(m, m)),
+            *[grid[m].get(a, 0) for a in AVAILABILITY],
+            sum(grid[m].values()),
+        ]
+        for m in [t for t in types if t in grid] + sorted(set(grid) - set(types))
+    ]
+    columns = [
+        Column("material_type", _("Material type")),
+        *[Column(a, str(label), numeric=True) for a, label in AVAILABILITY.items()],
+        Column("total", _("Total"), numeric=True),
+    ]
+    totals = {a: sum(grid[m].get(a, 0) for m in grid) for a in AVAILABILITY}
+    return Report(
+        "",
+        "",
+        filters,
+        [Table("by_type", _("Citations"), columns, rows, _empty_message(filters))],
+        chart_title=_("Citations by availability"),
+        chart=[Bar(str(AVAILABILITY[a]), n) for a, n in totals.items()] if rows else [],
+    )
+
+
+# --- usage ------------------------------------------------------------------------
+
+
+def current_term() -> Term | None:
+    today = timezone.localdate()
+    return (
+        Term.objects.filter(start_date__lte=today, end_date__gte=today)
+        .order_by("start_date", "pk")
+        .first()
+    )
+
+
+def usage_period(
+    filters: Filters,
+) -> tuple[datetime.date, datetime.date, Term | None]:
+    """The days a usage report covers, and the term when they are a term's: the
+    dates asked for; else the term's (asked for, or the current one), up to
+    today; else the last 90 days."""
+    today = timezone.localdate()
+    if filters.start or filters.end:
+        end = filters.end or today
+        start = filters.start or end - datetime.timedelta(days=89)
+        if start > end:
+            raise BadRange(_("The range ends before it starts."))
+        if (end - start).days > MAX_DAYS:
+            raise BadRange(
+                _("A range is at most %(days)d days long.") % {"days": MAX_DAYS}
+            )
+        return start, end, None
+    term = filters.term or current_term()
+    if term is not None and term.start_date and term.end_date:
+        end = min(term.end_date, today)
+        start = min(term.start_date, end)  # a term not begun: an empty day
+        return start, end, term
+    return today - datetime.timedelta(days=89), today, None
+
+
+class ItemOpens:
+    """Students' opens of each item in a period, with the most students behind
+    them on one day: from the per-term totals (TermItemUse) when the period is a
+    term's, else from the daily counts; raw events for days not rolled up yet."""
+
+    def __init__(
+        self, filters: Filters, start: datetime.date, end: datetime.date, term: Any
+    ) -> None:
+        self.filters = filters
+        self.term = term
+        self.list_ids = (
+            _scoped_links(filters).values("readinglist_id")
+            if filters.term or filters.department
+            else None
+        )
+        self.raw = self._raw(start, end)
+        self._all: dict[int, tuple[int, int]] | None = None
+        if term is None:
+            self._all = self._daily(start, end)
+            for citation, value in self.raw.items():
+                self._all[citation] = _plus(self._all.get(citation), value)
+
+    def _scope(self, queryset: QuerySet) -> QuerySet:
+        if self.list_ids is not None:
+            return queryset.filter(list_id__in=self.list_ids)
+        return queryset
+
+    def _raw(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
+        rolled = set(
+            RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list(
+                "day", flat=True
+            )
+        )
+        found: dict[int, tuple[int, int]] = {}
+        if len(rolled) > (end - start).days:
+            return found
+        zone = timezone.get_current_timezone()
+        raw = self._scope(
+            UsageEvent.objects.filter(
+                kind="citation_open",
+                role=STUDENT,
+                citation_id__isnull=False,
+                at__gte=datetime.datetime.combine(start, datetime.time.min, zone),
+                at__lt=datetime.datetime.combine(
+                    end + datetime.timedelta(days=1), datetime.time.min, zone
+                ),
+            )
+        )
+        for row in (
+            raw.annotate(day=TruncDate("at", tzinfo=zone))
+            .values("day", "citation_id")
+            .annotate(events=Count("id"), people=Count("user_key", distinct=True))
+            .order_by()
+        ):
+            if row["day"] not in rolled:
+                citation = row["citation_id"]
+                found[citation] = _plus(
+                    found.get(citation), (row["events"], row["people"])
+                )
+        return found
+
+    def _daily(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
+        rows = self._scope(
+            DailyUsage.objects.filter(
+                kind="citation_open",
+                role=STUDENT,
+                citation_id__isnull=False,
+                day__gte=start,
+                day__lte=end,
+            )
+        )
+        found: dict[int, tuple[int, int]] = {}
+        for citation, events, people in (
+            rows.values_list("citation_id")
+            .annotate(events=Sum("events"), people=Max("people"))
+            .order_by()
+            .values_list("citation_id", "events", "people")
+        ):
+            if citation is not None:
+                found[citation] = (events, people)
+        return found
+
+    def _terms(self) -> QuerySet[TermItemUse]:
+        return self._scope(TermItemUse.objects.filter(term_id=self.term.pk))
+
+    def _term_rows(self, queryset: QuerySet) -> dict[int, tuple[int, int]]:
+        return {
+            c: (o, p)
+            for c, o, p in queryset.values_list(
+                "citation_id", "opens", "most_people_a_day"
+            )
+        }
+
+    def for_ids(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        wanted = list(ids)
+        if self._all is not None:
+            return {c: self._all[c] for c in wanted if c in self._all}
+        found: dict[int, tuple[int, int]] = {}
+        for start in range(0, len(wanted), 5000):
+            found.update(
+                self._term_rows(
+                    self._terms().filter(citation_id__in=wanted[start : start + 5000])
+                )
+            )
+        for citation in wanted:
+            if citation in self.raw:
+                found[citation] = _plus(found.get(citation), self.raw[citation])
+        return found
+
+    def ranked(self, n: int, *, most: bool) -> list[tuple[int, tuple[int, int]]]:
+        """The `n` items opened most (or least, of those opened)."""
+
+        def key(x: tuple[int, tuple[int, int]]) -> tuple[int, int]:
+            return (-x[1][0], x[0]) if most else (x[1][0], x[0])
+
+        if self._all is not None:
+            return sorted(self._all.items(), key=key)[:n]
+        order = ("-opens", "citation_id") if most else ("opens", "citation_id")
+        head = self._term_rows(self._terms().order_by(*order)[: n + len(self.raw)])
+        candidates = set(head) | set(self.raw)
+        return sorted(self.for_ids(candidates).items(), key=key)[:n]
+
+    def count(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        known = set(
+            self._term_rows(self._terms().filter(citation_id__in=list(self.raw)))
+        )
+        return self._terms().count() + len(set(self.raw) - known)
+
+    def never_opened(self, citations: QuerySet[Citation], n: int) -> list[tuple]:
+        if self._all is None:
+            citations = citations.exclude(
+                Exists(
+                    TermItemUse.objects.filter(
+                        term_id=self.term.pk, citation_id=OuterRef("pk")
+                    )
+                )
+            )
+        rows = []
+        for row in (
+            citations.order_by("reading_list_id", "id")
+            .values_list("pk", "title", "reading_list__code")
+            .iterator(chunk_size=500)
+        ):
+            opened = self._all if self._all is not None else self.raw
+            if row[0] not in opened:
+                rows.append(row[1:])
+                if len(rows) >= n:
+                    break
+        return rows
+
+
+def _plus(value: tuple[int, int] | None, more: tuple[int, int]) -> tuple[int, int]:
+    if value is None:
+        return more
+    return value[0] + more[0], max(value[1], more[1])
+
+
+def _safe(people: int, threshold: int) -> int | Hidden:
+    return people if people >= threshold else Hidden(threshold)
+
+
+def _period_note(term: Term | None, filters: Filters) -> list[str]:
+    if term is not None and filters.term is None:
+        return [_("No term chosen: the current term, %s.") % term.name]
+    return []
+
+
+@_report(
+    "item-use",
+    _lazy("Most and least used items"),
+    _lazy(
+        "Items students opened most and least in the period, and items on "
+        "published lists no student opened."
+    ),
+    uses_dates=_lazy("the days of use (by default the term's, or the current term)"),
+)
+def item_use(filters: Filters, threshold: int) -> Report:
+    start, end, term = usage_period(filters)
+    opens = ItemOpens(filters, start, end, term)
+    most = opens.ranked(TOP, most=True)
+    opened = opens.count()
+    least = opens.ranked(TOP, most=False) if opened > TOP else []
+    published = _scoped_citations(filters).filter(
+        status=CitationStatus.COMPLETE,
+        reading_list__publication_status=PublicationStatus.PUBLISHED,
+    )
+    never = opens.never_opened(published, TOP)
+    info = {
+        pk: (title, code)
+        for pk, title, code in Citation.objects.filter(
+            pk__in=[pk for pk, _v in most + least]
+        ).values_list("pk", "title", "reading_list__code")
+    }
+    columns = [
+        Column("title", _("Item")),
+        Column("list", _("List")),
+        Column("opens", _("Opens"), numeric=True),
+        Column("students_busiest_day", _("Students on the busiest day"), numeric=True),
+    ]
+
+    def rows(ranked_part: list[tuple[int, tuple[int, int]]]) -> list[list[Any]]:
+        return [
+            [*info.get(pk, ("", "")), events, _safe(people, threshold)]
+            for pk, (events, people) in ranked_part
+        ]
+
+    summary: list[list[Any]] = (
+        [[_("Items opened at least once"), opened]] if opened or never else []
+    )
+    empty = _("No student opened an item in this period.")
+    return Report(
+        "",
+        "",
+        filters,
+        [
+            Table(
+                "summary",
+                _("Summary"),
+                [Column("what", _("What")), Column("items", _("Items"), numeric=True)],
+                summary,
+                _empty_message(filters),
+            ),
+            Table("most_used", _("Most used"), columns, rows(most), empty),
+            Table(
+                "least_used",
+                _("Least used (of those opened)"),
+                columns,
+                rows(least),
+                _("At most %d items were opened; they are all above.") % TOP
+                if opened
+                else empty,
+            ),
+            Table(
+                "never_opened",
+                _("Never opened (the first %d)") % TOP,
+                [Column("title", _("Item")), Column("list", _("List"))],
+                [list(r) for r in never],
+                _("Every item was opened."),
+            ),
+        ],
+        chart_title=_("Opens of the most used items"),
+        chart=[
+            Bar((info.get(pk, ("",))[0] or str(pk))[:60], v[0]) for pk, v in most[:10]
+        ],
+        notes=[
+            *_period_note(term, filters),
+            _(
+                "Opens are counts of events. Students are counted per day; a figure "
+                "about fewer than %(n)d students is shown as “fewer than %(n)d”."
+            )
+            % {"n": threshold},
+        ],
+        threshold=threshold,
+        period=(start, end),
+    )
+
+
+@_report(
+    "cost-per-use",
+    _lazy("Cost per use"),
+    _lazy(
+        "Items the library bought or digitized at a recorded cost, with the opens by "
+        "students in the period and the cost of each open."
+    ),
+    uses_dates=_lazy("the days of use (by default the term's, or the current term)"),
+)
+def cost_per_use(filters: Filters, threshold: int) -> Report:
+    start, end, term = usage_period(filters)
+    costs: dict[int, Decimal] = defaultdict(Decimal)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for citation, kind, cost in (
+        _scoped_requests(filters)
+        .filter(
+            kind__in=[RequestKind.PURCHASE, RequestKind.DIGITIZATION],
+            state=RequestState.DONE,
+            cost__isnull=False,
+        )
+        .values_list("citation", "kind", "cost")
+    ):
+        if cost is None:  # filtered out above
+            continue
+        costs[citation] += cost
+        kinds[citation].add(str(RequestKind(kind).label))
+    opens = ItemOpens(filters, start, end, term).for_ids(costs) if costs else {}
+    info = {
+        pk: (title, code)
+        for pk, title, code in Citation.objects.filter(pk__in=list(costs)).values_list(
+            "pk", "title", "reading_list__code"
+        )
+    }
+    rows: list[list[Any]] = []
+    for pk, cost in costs.items():
+        events, people = opens.get(pk, (0, 0))
+        rows.append(
+            [
+                *info.get(pk, ("", "")),
+                ", ".join(sorted(kinds[pk])),
+                cost,
+                events,
+                _safe(people, threshold) if events else 0,
+                round(cost / events, 2) if events else None,
+            ]
+        )
+    rows.sort(key=lambda r: (r[6] is None, -(r[6] or 0), r[0]))
+    columns = [
+        Column("title", _("Item")),
+        Column("list", _("List")),
+        Column("kind", _("Bought or digitized")),
+        Column("cost", _("Cost"), numeric=True),
+        Column("opens", _("Opens"), numeric=True),
+        Column("students_busiest_day", _("Students on the busiest day"), numeric=True),
+        Column("cost_per_open", _("Cost per open"), numeric=True),
+    ]
+    return Report(
+        "",
+        "",
+        filters,
+        [
+            Table(
+                "items",
+                _("Items with a recorded cost"),
+                columns,
+                rows,
+                _(
+                    "No purchase or digitization with a recorded cost matches "
+                    "these filters."
+                ),
+            )
+        ],
+        chart_title=_("Cost per open (the ten dearest)"),
+        chart=[Bar(r[0][:60], float(r[6])) for r in rows[:10] if r[6] is not None],
+        notes=[
+            *_period_note(term, filters),
+            _("An item nobody opened has no cost per open."),
+        ]
+        if rows
+        else [],
+        threshold=threshold,
+        period=(start, end),
+    )
