@@ -541,3 +541,63 @@ def test_uploads_are_checked_for_the_csrf_token(
     response = post_file(client, complete_citation(published_list), samples.pdf())
     assert response.status_code == 403
     assert not CitationFile.objects.exists()
+
+
+# --- query counts -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sections", "citations"), [(2, 5), (10, 300)])
+def test_files_cost_one_query_only_when_the_reading_view_is_assembled(
+    django_assert_num_queries: Any,
+    published_list: ReadingList,
+    default_tags: Any,
+    instructor: User,
+    student: User,
+    sections: int,
+    citations: int,
+) -> None:
+    from lectio.lists.tests.test_query_counts import (
+        EDITOR_COLD,
+        EDITOR_WARM,
+        READER_COLD,
+        READER_WARM,
+        grow,
+        logged_in,
+        measure,
+    )
+
+    grow(published_list, sections=sections, citations=citations)
+    first = add(instructor, complete_citation(published_list))
+    with_files = list(
+        published_list.citations.filter(status="Complete").order_by("id")[::2]
+    )
+    CitationFile.objects.bulk_create(
+        CitationFile(
+            citation=c,
+            file=first.file.name,
+            name=f"Scan {c.pk}.pdf",
+            kind="pdf",
+            content_type="application/pdf",
+            size=first.size,
+            sha256=first.sha256,
+            copyright=SELF,
+        )
+        for c in with_files
+    )
+    services._touch_content(published_list.pk)
+    url = reverse("lists:detail", args=[published_list.pk])
+    # Cold: + the files of the citations that have any; warm: nothing more.
+    response = measure(
+        django_assert_num_queries,
+        logged_in(student),
+        url,
+        READER_COLD + 1,
+        READER_WARM,
+    )
+    assert response.content.decode().count('href="/files/') == (
+        CitationFile.objects.count()
+    )
+    # The editor counts files in the query it makes anyway.
+    measure(
+        django_assert_num_queries, logged_in(instructor), url, EDITOR_COLD, EDITOR_WARM
+    )

@@ -26,6 +26,7 @@ from lectio.core import filetypes, usage
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import files, selectors
 from lectio.lists.forms import CitationFileForm
+from lectio.lists.models import CitationFile
 
 log = logging.getLogger("lectio.files")
 
@@ -179,11 +180,7 @@ def file_open(request: HttpRequest, file_id: int) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise
-    try:
-        handle = row.file.open("rb")
-    except (FileNotFoundError, OSError):
-        log.warning("stored file missing for file %s: %s", row.pk, row.file.name)
-        raise Http404("The stored file is missing") from None
+    response = file_response(row, download=request.GET.get("download") is not None)
     usage.record(
         request,
         "citation_open",
@@ -192,8 +189,21 @@ def file_open(request: HttpRequest, file_id: int) -> HttpResponseBase:
         citation_id=row.citation_id,
         detail="file",
     )
+    return response
+
+
+def file_response(row: CitationFile, *, download: bool = False) -> FileResponse:
+    """The stored file with the headers that keep it inert: its detected type,
+    nosniff, a policy that lets it run nothing, and a Content-Disposition naming it
+    (inline for PDFs and images unless `download`). Http404 if the stored file is
+    missing."""
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        log.warning("stored file missing for file %s: %s", row.pk, row.file.name)
+        raise Http404("The stored file is missing") from None
     kind = filetypes.KINDS.get(row.kind)
-    inline = bool(kind and kind.inline) and request.GET.get("download") is None
+    inline = bool(kind and kind.inline) and not download
     response = FileResponse(handle, content_type=row.content_type)
     response["Content-Length"] = str(row.size)
     response["Content-Disposition"] = content_disposition(row.name, inline=inline)
