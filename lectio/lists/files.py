@@ -48,7 +48,7 @@ COPYRIGHT_FOR_FILE = {
     FileCopyright.CREATIVE_COMMONS: CopyrightStatus.CREATIVE_COMMONS,
     FileCopyright.NEEDS_CLEARANCE: CopyrightStatus.WAITING,
 }
-UNDECIDED = (CopyrightStatus.NOT_DETERMINED, CopyrightStatus.NOT_REQUIRED)
+UNDECIDED = (CopyrightStatus.NOT_DETERMINED,)
 MAX_NAME = 200
 
 

@@ -601,3 +601,18 @@ def test_files_cost_one_query_only_when_the_reading_view_is_assembled(
     measure(
         django_assert_num_queries, logged_in(instructor), url, EDITOR_COLD, EDITOR_WARM
     )
+
+
+def test_the_sweep_command_says_what_it_removed(
+    published_list: ReadingList, instructor: User
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    kept = add(instructor, complete_citation(published_list))
+    storages["citation_files"].save("zz/orphan.pdf", ContentFile(b"%PDF-1.4"))
+    out = StringIO()
+    call_command("sweep_files", "--older-than", "0", stdout=out)
+    assert out.getvalue() == "removed zz/orphan.pdf\n1 stored files removed\n"
+    assert stored_files() == [kept.file.name]
