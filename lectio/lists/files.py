@@ -269,6 +269,29 @@ def citation_file_delete(*, actor: Any, row: CitationFile) -> None:
     release_stored_files([stored])
 
 
+def copy_file_rows(new_ids: dict[int, int]) -> int:
+    """Rows for copied citations (old id -> new id) naming the same stored files as
+    the originals' (a duplicated list); returns how many."""
+    rows = [
+        CitationFile(
+            citation_id=new_ids[row.citation_id],
+            file=row.file.name,
+            name=row.name,
+            kind=row.kind,
+            content_type=row.content_type,
+            size=row.size,
+            sha256=row.sha256,
+            copyright=row.copyright,
+            uploaded_by_id=row.uploaded_by_id,
+        )
+        for row in CitationFile.objects.filter(citation_id__in=list(new_ids)).order_by(
+            "id"
+        )
+    ]
+    CitationFile.objects.bulk_create(rows)
+    return len(rows)
+
+
 def sweep_stored_files(*, older_than_seconds: int = 3600) -> list[str]:
     """Removes stored files that no row names and that are older than the given age
     (an upload whose transaction failed after the file was written); returns their

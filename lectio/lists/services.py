@@ -377,6 +377,7 @@ def reading_list_duplicate(
             is_default=section.is_default,
         )
     tag_links = []
+    new_ids: dict[int, int] = {}
     originals = list(reading_list.citations.prefetch_related("tags").order_by("id"))
     for original in originals:
         new = Citation.objects.create(
@@ -395,11 +396,15 @@ def reading_list_duplicate(
             rendered_style=original.rendered_style,
             created_by=actor,
         )
+        new_ids[original.pk] = new.pk
         tag_links += [
             Citation.tags.through(citation_id=new.pk, tag_id=t.pk)
             for t in original.tags.all()
         ]
     Citation.tags.through.objects.bulk_create(tag_links)
+    from lectio.lists.files import copy_file_rows
+
+    copy_file_rows(new_ids)
     event_record(
         actor=actor,
         verb="list.duplicate",

@@ -616,3 +616,23 @@ def test_the_sweep_command_says_what_it_removed(
     call_command("sweep_files", "--older-than", "0", stdout=out)
     assert out.getvalue() == "removed zz/orphan.pdf\n1 stored files removed\n"
     assert stored_files() == [kept.file.name]
+
+
+def test_a_duplicated_list_keeps_the_files(
+    django_capture_on_commit_callbacks: Any,
+    published_list: ReadingList,
+    instructor: User,
+) -> None:
+    row = add(instructor, complete_citation(published_list))
+    copy = services.reading_list_duplicate(
+        actor=instructor, reading_list=published_list, name="Copy"
+    )
+    copied = CitationFile.objects.get(citation__reading_list=copy)
+    assert (copied.file.name, copied.name, copied.citation.title) == (
+        row.file.name,
+        row.name,
+        "The Canon and Its Critics",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reading_list_delete(actor=instructor, reading_list=published_list)
+    assert stored_files() == [row.file.name]
