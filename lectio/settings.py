@@ -171,6 +171,18 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Files uploaded to citations: outside the web root, served only by a view that
+    # checks the list's material access.
+    "citation_files": {
+        "BACKEND": os.environ.get(
+            "LECTIO_FILES_STORAGE", "lectio.core.storage.PrivateFileSystemStorage"
+        ),
+        "OPTIONS": (
+            {"location": os.environ["LECTIO_FILES_ROOT"]}
+            if os.environ.get("LECTIO_FILES_ROOT")
+            else {}
+        ),
+    },
 }
 
 CACHES = {

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("lectio.accounts.urls")),
     path("", include("lectio.accounts.urls_oidc")),
     path("", include("lectio.lists.urls")),
+    path("", include("lectio.lists.urls_files")),
     path("", include("lectio.workflow.urls")),
     path("", include("lectio.courses.urls")),
     path("", include("lectio.catalog.urls")),

@@ -119,6 +119,10 @@ class InstitutionSettings(models.Model):
     analytics_min_group = models.PositiveSmallIntegerField(
         _("smallest group a usage figure may describe"), default=10
     )
+    # The largest file anyone may upload to a citation, in megabytes.
+    max_upload_mb = models.PositiveIntegerField(
+        _("largest file that may be uploaded (MB)"), default=50
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -40,6 +40,7 @@ POLICY_FIELDS = (
     "rollover_copy_syllabus",
     "remote_lookups",
     "analytics_min_group",
+    "max_upload_mb",
 )
 
 

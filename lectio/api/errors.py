@@ -1,4 +1,4 @@
-"""Domain refusals as HTTP: 400 bad input, 403, 404, 409 conflicts."""
+"""Domain refusals as HTTP: 400 bad input, 403, 404, 409 conflicts, 413 too large."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ninja.errors import ValidationError
 
 from lectio.core.concurrency import StaleVersion
 from lectio.core.statemachine import InvalidTransition
+from lectio.lists.files import FileRefused
 from lectio.lists.processing import AlreadyAssigned
 from lectio.lists.services import ServiceError
 
@@ -104,6 +105,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ServiceError)
     def refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc)}, status=400)
+
+    @api.exception_handler(FileRefused)
+    def file_refused(request: HttpRequest, exc: FileRefused) -> HttpResponse:
+        # 413 over the institution's size limit, else 400; `code` says why.
+        body = {"detail": str(exc), "code": exc.code}
+        return api.create_response(request, body, status=exc.status)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

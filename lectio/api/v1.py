@@ -8,6 +8,7 @@ from lectio.api.analytics import router as analytics_router
 from lectio.api.auth import AUTH, THROTTLE
 from lectio.api.catalog import router as catalog_router
 from lectio.api.courses import router as courses_router
+from lectio.api.files import router as files_router
 from lectio.api.jobs import router as jobs_router
 from lectio.api.lists import router as lists_router
 from lectio.api.people import router as people_router
@@ -37,6 +38,7 @@ errors.install(api)
 api.add_router("/", courses_router)
 api.add_router("/", people_router)
 api.add_router("/", lists_router)
+api.add_router("/", files_router)
 api.add_router("/", jobs_router)
 api.add_router("/", workflow_router)
 api.add_router("/", catalog_router)

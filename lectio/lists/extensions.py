@@ -99,3 +99,20 @@ def register_reader_citation_provider(provider: ReaderCitationProvider) -> None:
 
 def reader_citation_extras(metadata: dict[str, Any]) -> str:
     return "".join(provider(metadata) for provider in READER_CITATION_PROVIDERS)
+
+
+# (actor, citation, details) -> None: called inside the transaction of an upload
+# whose uploader says the file needs copyright clearance; the workflow app opens a
+# copyright-clearance request for the library.
+ClearanceRequester = Callable[[Any, Any, str], None]
+CLEARANCE_REQUESTERS: list[ClearanceRequester] = []
+
+
+def register_clearance_requester(requester: ClearanceRequester) -> None:
+    if requester not in CLEARANCE_REQUESTERS:
+        CLEARANCE_REQUESTERS.append(requester)
+
+
+def request_clearance(actor: Any, citation: Any, details: str) -> None:
+    for requester in CLEARANCE_REQUESTERS:
+        requester(actor, citation, details)

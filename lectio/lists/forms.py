@@ -8,8 +8,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lectio.accounts.models import User
+from lectio.core.filetypes import accepted_extensions
 from lectio.courses.models import Course
-from lectio.lists.models import CollaboratorRight, MaterialType, Tag, TagKind
+from lectio.lists.models import (
+    CollaboratorRight,
+    FileCopyright,
+    MaterialType,
+    Tag,
+    TagKind,
+)
 from lectio.lists.statuses import MaterialAccess, Visibility
 
 
@@ -363,4 +370,26 @@ class PrivateNoteForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Only you see this note."),
+    )
+
+
+class CitationFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(accepted_extensions())}
+        ),
+        help_text=_(
+            "A PDF, an EPUB, an image (PNG, JPEG, GIF, WebP) or an Office document "
+            "(Word, Excel, PowerPoint, OpenDocument)."
+        ),
+    )
+    copyright = forms.ChoiceField(
+        label=_("May it be shared with the course?"),
+        choices=FileCopyright.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "If the library has to clear copyright first, it gets a request, and "
+            "students can open the file once the library has approved it."
+        ),
     )

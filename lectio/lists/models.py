@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -305,6 +307,60 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Citation {self.pk}"
+
+
+class FileCopyright(models.TextChoices):
+    """What the uploader says about the right to share a file with the course."""
+
+    SELF_DECLARED = "self_declared", _("I own it or have permission to share it")
+    CREATIVE_COMMONS = "creative_commons", _("It has a Creative Commons licence")
+    NEEDS_CLEARANCE = "needs_clearance", _("The library needs to clear copyright")
+
+
+def citation_file_storage() -> Any:
+    from django.core.files.storage import storages
+
+    return storages["citation_files"]
+
+
+class CitationFile(models.Model):
+    """A file uploaded to a citation (a scan, an e-book, slides). The stored name is
+    generated; rolled-over copies of a citation point to the same stored file, which
+    is removed once no row names it."""
+
+    citation = models.ForeignKey(
+        Citation, on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(storage=citation_file_storage, max_length=255)
+    # The name it was uploaded under (no directories), offered when downloading.
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    copyright = models.CharField(max_length=24, choices=FileCopyright.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["file"], name="citation_file_stored")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        from lectio.core.filetypes import KINDS
+
+        kind = KINDS.get(self.kind)
+        return str(kind.label) if kind else self.kind
 
 
 class Availability(models.TextChoices):

@@ -13,14 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from lectio.core.filetypes import KINDS
 from lectio.lists.extensions import citation_links, reader_citation_extras
-from lectio.lists.models import Citation, CitationInteraction, ReadingList, Section
-from lectio.lists.statuses import CitationStatus
+from lectio.lists.models import (
+    Citation,
+    CitationFile,
+    CitationInteraction,
+    FileCopyright,
+    ReadingList,
+    Section,
+)
+from lectio.lists.statuses import CitationStatus, CopyrightStatus
 
 Piece = tuple[str, str, str, str, str, int, int | None]
 
@@ -38,6 +48,9 @@ class ReaderBody:
     citation_count: int = 0
     # (label, name) of the list's courses, for the page header.
     courses: list[tuple[str, str]] = field(default_factory=list)
+    # Links to the files of each citation (HTML by citation id): joined in only for
+    # readers who may open the list's material.
+    file_html: dict[int, str] = field(default_factory=dict)
 
 
 # Assembled bodies, kept in this process and not pickled: each is read on every view
@@ -98,6 +111,9 @@ def build_reader_body(
         Citation.objects.filter(
             reading_list=reading_list, status__in=_visible_statuses(only_complete)
         )
+        .annotate(
+            has_files=Exists(CitationFile.objects.filter(citation=OuterRef("pk")))
+        )
         .order_by("position", "id")
         .values_list(
             "pk",
@@ -108,6 +124,8 @@ def build_reader_body(
             "metadata",
             "catalog_record_id",
             "material_type",
+            "copyright_status",
+            "has_files",
         )
     )
     tag_rows = Citation.tags.through.objects.filter(
@@ -122,6 +140,7 @@ def build_reader_body(
         by_section.setdefault(row[1], []).append(row)
 
     body = ReaderBody(courses=[(c.label, c.name) for c in reading_list.courses.all()])
+    body.file_html = _file_links([row for row in rows if row[-1]])
     pending = ""
     for section_id, name, description in sections:
         items = by_section.get(section_id, [])
@@ -134,7 +153,17 @@ def build_reader_body(
         if description:
             pending += f'<p class="muted section-description">{escape(description)}</p>'
         pending += '<ol class="citations">'
-        for pk, _sid, rendered, note, due, metadata, record_id, material in items:
+        for (
+            pk,
+            _sid,
+            rendered,
+            note,
+            due,
+            metadata,
+            record_id,
+            material,
+            *_rest,
+        ) in items:
             html = _citation_html(
                 pk, rendered, note, due, metadata, tags.get(pk, []), material
             )
@@ -189,6 +218,33 @@ def _citation_html(
     return "".join(parts)
 
 
+def _file_links(rows: list[tuple]) -> dict[int, str]:
+    """The reading view's links to files (one query, only when there are files);
+    a file waiting for copyright clearance is left out until it is approved."""
+    if not rows:
+        return {}
+    approved = {row[0] for row in rows if row[-2] == CopyrightStatus.APPROVED}
+    links: dict[int, list[str]] = {}
+    for pk, citation_id, name, kind, size, copyright in (
+        CitationFile.objects.filter(citation_id__in=[row[0] for row in rows])
+        .order_by("uploaded_at", "id")
+        .values_list("pk", "citation_id", "name", "kind", "size", "copyright")
+    ):
+        if copyright == FileCopyright.NEEDS_CLEARANCE and citation_id not in approved:
+            continue
+        label = KINDS[kind].label if kind in KINDS else kind
+        url = reverse("files:open", args=[pk])
+        links.setdefault(citation_id, []).append(
+            f'<a href="{url}" aria-describedby="c{citation_id}-ref">{escape(name)}</a>'
+            f' <span class="muted">({escape(label)}, {filesizeformat(size)})</span>'
+        )
+    title = escape(_("Files"))
+    return {
+        citation_id: f'<p class="list-meta files">{title}: ' + "; ".join(parts) + "</p>"
+        for citation_id, parts in links.items()
+    }
+
+
 def reader_marks(user: Any, reading_list: ReadingList) -> dict[int, tuple[bool, bool]]:
     """The reader's done and liked marks on the list, by citation id (plain SQL on
     the per-request path)."""
@@ -239,13 +295,16 @@ def render_reader_html(
     *,
     marks: dict[int, tuple[bool, bool]],
     availability: dict[int, str] | None = None,
+    files: bool = False,
 ) -> str:
     """Joins the cached body with the reader's own marks and, for citations linked
-    to a catalog record, the record's availability (HTML by citation id)."""
+    to a catalog record, the record's availability (HTML by citation id); with
+    `files`, the links to the citations' files."""
     out: list[str] = []
     append = out.append
     no_marks = (False, False)
     available = availability or {}
+    file_html = body.file_html if files else {}
     for head, start, mid, mid2, end, pk, record_id in body.pieces:
         done, liked = marks.get(pk, no_marks) if marks else no_marks
         append(head)
@@ -254,6 +313,8 @@ def render_reader_html(
         append(start)
         if record_id is not None and pk in available:
             append(available[pk])
+        if pk in file_html:
+            append(file_html[pk])
         append(mid)
         if mid2:
             append("true" if done else "false")

@@ -43,6 +43,7 @@ from lectio.courses.models import Course, Term
 from lectio.lists.models import (
     Availability,
     Citation,
+    CitationFile,
     CitationStatusRule,
     Collaborator,
     CollaboratorRight,
@@ -468,6 +469,7 @@ class _SqlCopy:
             self._sections()
             self._citations(policy)
             self._tags(policy)
+            self._files()
             if policy.rollover_copy_collaborators:
                 self._collaborators()
             cur.execute(
@@ -676,6 +678,18 @@ class _SqlCopy:
             [str(k) for k in kinds],
         )
 
+    def _files(self) -> None:
+        """The copies name the same stored files (removed once no row names them)."""
+        t = CitationFile._meta.db_table
+        self.cur.execute(
+            f"INSERT INTO {t} (citation_id, file, name, kind, content_type, size, "
+            "sha256, copyright, uploaded_by_id, uploaded_at) "
+            "SELECT mc.new_id, f.file, f.name, f.kind, f.content_type, f.size, "
+            "f.sha256, f.copyright, f.uploaded_by_id, f.uploaded_at "
+            f"FROM lectio_rollover_citations mc {self.join} {t} f "
+            "ON f.citation_id = mc.old_id ORDER BY f.id",
+        )
+
     def _collaborators(self) -> None:
         t = Collaborator._meta.db_table
         right = self.q("right")
@@ -712,7 +726,11 @@ class _SqlCopy:
 
     def _availability(self, availability: str) -> str:
         if availability == Availability.FILE:
-            return "(c.file IS NOT NULL AND c.file <> '')"
+            files = CitationFile._meta.db_table
+            return (
+                "((c.file IS NOT NULL AND c.file <> '') OR EXISTS "
+                f"(SELECT 1 FROM {files} cf WHERE cf.citation_id = c.id))"
+            )
         if availability == Availability.HAS_URL:
             url = (
                 "LOWER(COALESCE(c.metadata ->> 'URL', ''))"

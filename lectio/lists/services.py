@@ -379,6 +379,7 @@ def reading_list_duplicate(
             is_default=section.is_default,
         )
     tag_links = []
+    new_ids: dict[int, int] = {}
     originals = list(reading_list.citations.prefetch_related("tags").order_by("id"))
     for original in originals:
         new = Citation.objects.create(
@@ -397,11 +398,15 @@ def reading_list_duplicate(
             rendered_style=original.rendered_style,
             created_by=actor,
         )
+        new_ids[original.pk] = new.pk
         tag_links += [
             Citation.tags.through(citation_id=new.pk, tag_id=t.pk)
             for t in original.tags.all()
         ]
     Citation.tags.through.objects.bulk_create(tag_links)
+    from lectio.lists.files import copy_file_rows
+
+    copy_file_rows(new_ids)
     event_record(
         actor=actor,
         verb="list.duplicate",
@@ -416,7 +421,10 @@ def reading_list_duplicate(
 
 @transaction.atomic
 def reading_list_delete(*, actor: User, reading_list: ReadingList) -> None:
+    from lectio.lists.files import release_stored_files, stored_names
+
     list_id, code = reading_list.pk, reading_list.code
+    release_stored_files(stored_names(citation__reading_list_id=list_id))
     reading_list.delete()
     event_record(
         actor=actor,
@@ -556,6 +564,9 @@ def section_delete(*, actor: User, section: Section) -> None:
     count = section.citations.count()
     name, section_id = section.name, section.pk
     was_default = section.is_default
+    from lectio.lists.files import release_stored_files, stored_names
+
+    release_stored_files(stored_names(citation__section_id=section_id))
     section.delete()
     first = reading_list.sections.order_by("position", "id").first()
     if was_default and first is not None:
@@ -1034,6 +1045,9 @@ def citation_delete(*, actor: User, citation: Citation) -> None:
     list_id, title, citation_id = citation.reading_list_id, citation.title, citation.pk
     _lock_list(citation.reading_list)
     section_id = citation.section_id
+    from lectio.lists.files import release_stored_files, stored_names
+
+    release_stored_files(stored_names(citation_id=citation_id))
     citation.delete()
     _renumber_citations(section_id)
     _touch_content(list_id)

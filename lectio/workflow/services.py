@@ -197,6 +197,18 @@ def request_create(
     return request
 
 
+def clearance_for_upload(actor: User, citation: Citation, details: str) -> None:
+    """An uploaded file needs copyright clearance: a copyright-clearance request for
+    the library, unless one is open for the citation already."""
+    if ProcessingRequest.objects.filter(
+        citation=citation, kind=RequestKind.COPYRIGHT, state__in=OPEN_STATES
+    ).exists():
+        return
+    request_create(
+        actor=actor, citation=citation, kind=RequestKind.COPYRIGHT, details=details
+    )
+
+
 @transaction.atomic
 def request_set_state(
     *,

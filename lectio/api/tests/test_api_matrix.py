@@ -124,6 +124,27 @@ def with_record(w: World) -> None:
     index_records([w.extra["record"].pk])
 
 
+def with_file(w: World) -> None:
+    from django.core.files.base import ContentFile
+
+    from lectio.core.tests.file_samples import pdf
+    from lectio.lists.files import citation_file_add
+
+    w.extra["file"] = citation_file_add(
+        actor=w.instructor,
+        citation=w.citation(),
+        upload=ContentFile(pdf(), name="reading.pdf"),
+        name="reading.pdf",
+        copyright="self_declared",
+    )
+
+
+def _png() -> bytes:
+    from lectio.core.tests.file_samples import png
+
+    return png()
+
+
 def fixed(url: str) -> Callable[[World], str]:
     return lambda w: url
 
@@ -344,6 +365,35 @@ OPS: dict[str, Op] = {
         EDITORS,
         lambda w: f"/api/v1/citations/{w.citation().pk}/status",
         lambda w: {"status": "ReadyForProcessing"},
+    ),
+    # files on citations
+    "GET /api/v1/citations/{citation_id}/files": Op(
+        "lists",
+        EDITORS,
+        lambda w: f"/api/v1/citations/{w.citation().pk}/files",
+        prepare=with_file,
+    ),
+    "POST /api/v1/citations/{citation_id}/files": Op(
+        "lists",
+        EDITORS_CREATE,
+        lambda w: f"/api/v1/citations/{w.citation().pk}/files",
+        lambda w: {
+            "copyright": "creative_commons",
+            "file": SimpleUploadedFile("figure.png", _png()),
+        },
+        multipart=True,
+    ),
+    "GET /api/v1/files/{file_id}": Op(
+        "lists",
+        EDITORS,
+        lambda w: f"/api/v1/files/{w.extra['file'].pk}",
+        prepare=with_file,
+    ),
+    "DELETE /api/v1/files/{file_id}": Op(
+        "lists",
+        EDITORS_DELETE,
+        lambda w: f"/api/v1/files/{w.extra['file'].pk}",
+        prepare=with_file,
     ),
     "GET /api/v1/lists/{list_id}/collaborators": Op(
         "lists", EDITORS, lst("/collaborators")

@@ -19,6 +19,7 @@ POLICY = {
     "rollover_copy_collaborators": "on",
     "rollover_copy_syllabus": "on",
     "analytics_min_group": "10",
+    "max_upload_mb": "50",
 }
 
 
@@ -263,3 +264,25 @@ def test_unknown_loader_policy_is_refused(client, admin_user):
 
     assert response.status_code == 200
     assert InstitutionSettings.current().loader_unknown_codes == "create"
+
+
+def test_admins_set_the_upload_limit(client, admin_user):
+    client.force_login(admin_user)
+    assert InstitutionSettings.current().max_upload_mb == 50
+    page = client.get(URL)
+    assert b'name="max_upload_mb" value="50"' in page.content
+    base = {
+        **POLICY,
+        "version": 1,
+        "name": "Lectio University",
+        "citation_style": "apa",
+        "students_see_only_complete": "on",
+        "publishing_workflow": "instructor",
+    }
+    refused = client.post(URL, {**base, "max_upload_mb": "0"})
+    assert refused.status_code == 200
+    assert InstitutionSettings.current().max_upload_mb == 50
+    response = client.post(URL, {**base, "max_upload_mb": "20"})
+    assert response.status_code == 302
+    row = InstitutionSettings.current()
+    assert (row.max_upload_mb, row.version) == (20, 2)

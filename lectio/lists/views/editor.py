@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -97,9 +97,9 @@ def list_editor(
         reading_list.sections.order_by("position", "id").prefetch_related(
             Prefetch(
                 "citations",
-                queryset=Citation.objects.order_by("position", "id").prefetch_related(
-                    "tags"
-                ),
+                queryset=Citation.objects.order_by("position", "id")
+                .annotate(file_count=Count("files"))
+                .prefetch_related("tags"),
             )
         )
     )

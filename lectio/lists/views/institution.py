@@ -109,6 +109,16 @@ class InstitutionSettingsForm(forms.Form):
         ),
     )
 
+    max_upload_mb = forms.IntegerField(
+        label=gettext_lazy("Largest file that may be uploaded to a citation (MB)"),
+        min_value=1,
+        max_value=2048,
+        help_text=gettext_lazy(
+            "PDFs, e-books, images and Office documents instructors and the library "
+            "upload for a list. Larger uploads are refused before they are kept."
+        ),
+    )
+
     def clean_loader_date_format(self) -> str:
         from lectio.courses.forms import check_date_format
 
@@ -131,7 +141,7 @@ ROLLOVER_FIELDS = (
     "rollover_copy_collaborators",
     "rollover_copy_syllabus",
 )
-CAPTURE_FIELDS = ("remote_lookups", "analytics_min_group")
+CAPTURE_FIELDS = ("remote_lookups", "analytics_min_group", "max_upload_mb")
 POLICY_FIELDS = LOADER_FIELDS + ROLLOVER_FIELDS + CAPTURE_FIELDS
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,9 +22,10 @@ from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
 from lectio.lists.extensions import citation_links, record_links
+from lectio.lists.files import readers_may_open
 from lectio.lists.forms import PrivateNoteForm
-from lectio.lists.models import Citation, CitationInteraction
-from lectio.lists.permissions import Right
+from lectio.lists.models import Citation, CitationFile, CitationInteraction
+from lectio.lists.permissions import Right, may_open_material
 from lectio.lists.views.common import list_url
 from lectio.lists.views.locate import availability_html, availability_snippets
 
@@ -94,7 +97,13 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     response.content = "".join(
         (
             head,
-            reading.render_reader_html(body, marks=marks, availability=availability),
+            reading.render_reader_html(
+                body,
+                marks=marks,
+                availability=availability,
+                files=bool(body.file_html)
+                and may_open_material(request.user, reading_list, right),
+            ),
             tail,
         )
     ).encode()
@@ -207,6 +216,7 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
             "mark": mark,
             "form": form,
             "is_editor": right >= Right.EDIT,
+            "files": _files(request.user, citation, right),
             "metadata_rows": _metadata_rows(citation),
             "availability_html": _availability(citation),
             # Escaped HTML from the apps above lists (Find it).
@@ -216,6 +226,14 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
             "nav": "courses",
         },
     )
+
+
+def _files(user: Any, citation: Citation, right: Right) -> list[CitationFile]:
+    """The citation's files this person may open."""
+    rows = list(citation.files.all())
+    if not rows or not may_open_material(user, citation.reading_list, right):
+        return []
+    return [row for row in rows if readers_may_open(row, citation, right)]
 
 
 def _availability(citation: Citation) -> str:
