@@ -11,6 +11,7 @@ from lectio.api.courses import router as courses_router
 from lectio.api.jobs import router as jobs_router
 from lectio.api.lists import router as lists_router
 from lectio.api.people import router as people_router
+from lectio.api.suggestions import router as suggestions_router
 from lectio.api.workflow import router as workflow_router
 
 api = NinjaAPI(
@@ -41,6 +42,7 @@ api.add_router("/", jobs_router)
 api.add_router("/", workflow_router)
 api.add_router("/", catalog_router)
 api.add_router("/", analytics_router)
+api.add_router("/", suggestions_router)
 
 
 @api.get("/me", summary="Who the API sees", tags=["meta"])
