@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -82,7 +83,27 @@ class _Item:
     visible: bool
 
 
+# The list's items with their keys, per content version (any change readers see
+# bumps it): working out 300 items' keys costs more than the rest of a lookup.
+ITEMS_SECONDS = 3600
+
+
 def _items(reading_list: ReadingList) -> list[_Item]:
+    from lectio.accounts.models import InstitutionSettings
+
+    only_complete = InstitutionSettings.cached().students_see_only_complete
+    key = (
+        f"suggest:items:{reading_list.pk}:{reading_list.content_version}"
+        f":{int(only_complete)}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _read_items(reading_list)
+        cache.set(key, found, ITEMS_SECONDS)
+    return found
+
+
+def _read_items(reading_list: ReadingList) -> list[_Item]:
     rows = (
         Citation.objects.filter(reading_list=reading_list)
         .order_by("section__position", "position", "id")
