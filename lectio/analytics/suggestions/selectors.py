@@ -155,6 +155,19 @@ def _works(items: Iterable[_Item]) -> dict[int, int]:
     return out
 
 
+def _works_with_keys(work_ids: set[int], keys: set[str]) -> set[int]:
+    """Those of `work_ids` that one of `keys` belongs to."""
+    if not work_ids or not keys:
+        return set()
+    return {
+        work_id
+        for work_id, alias in WorkAlias.objects.filter(
+            work_id__in=sorted(work_ids)
+        ).values_list("work_id", "alias")
+        if alias in keys
+    }
+
+
 def _quoted(title: str) -> str:
     title = " ".join(title.split())
     return f"“{title[:80]}…”" if len(title) > 80 else f"“{title}”"
@@ -189,8 +202,11 @@ def similar_text(title: str, shared: list[str]) -> str:
 
 
 def _suggest(items: list[_Item], anchors: list[_Item], *, limit: int) -> Suggestions:
-    work_of = _works(items)
-    own_works = set(work_of.values())
+    # Only the anchors' keys are looked up; whether a candidate is on the list is
+    # decided by its own keys against the list's, so a citation's lookup reads a few
+    # rows whatever the list's size.
+    work_of = _works(anchors)
+    list_keys = {k for i in items for k in i.keys}
     own_records = {i.record_id for i in items if i.record_id}
     anchor_work: dict[int, _Item] = {}
     for item in anchors:
@@ -204,13 +220,16 @@ def _suggest(items: list[_Item], anchors: list[_Item], *, limit: int) -> Suggest
     found = Suggestions()
     best: dict[int, tuple[tuple[int, int], CoCitation, int]] = {}
     if anchor_work:
-        rows = (
+        rows = list(
             CoCitation.objects.filter(work_id__in=sorted(anchor_work))
-            .exclude(other_id__in=sorted(own_works))
+            .exclude(other_id__in=sorted(anchor_work))
             .select_related("other")
             .order_by("work_id", "rank")
         )
+        on_list = _works_with_keys({r.other_id for r in rows}, list_keys)
         for row in rows:
+            if row.other_id in on_list:
+                continue
             if row.other.record_id and row.other.record_id in own_records:
                 continue
             score = (row.lists, row.courses)
@@ -321,12 +340,12 @@ def is_suggested(
     """Whether the work (or record) is suggested from some item of the list, on the
     list's page or an item's, and the list does not have it."""
     items = _items(reading_list)
-    work_of = _works(items)
-    own_works = set(work_of.values())
     own_records = {i.record_id for i in items if i.record_id}
     if work_id is not None:
-        if work_id in own_works:
+        list_keys = {k for i in items for k in i.keys}
+        if _works_with_keys({work_id}, list_keys):
             return False
+        own_works = set(_works(items).values())
         rows = CoCitation.objects.filter(
             work_id__in=sorted(own_works), other_id=work_id
         ).select_related("other")

@@ -161,10 +161,10 @@ def test_a_title_the_list_has_now_cannot_be_added_again(
 
 
 # The fragment: session, user, the list with its permission facts, the list's items
-# (cold: kept per content version), their works, the co-citations, the similar
-# records; an editor's add buttons also read the sections.
-READER_COLD, READER_WARM = 7, 6
-EDITOR_COLD, EDITOR_WARM = 8, 7
+# (cold: kept per content version), their works, the co-citations, which of those
+# the list has, the similar records; an editor's add buttons also read the sections.
+READER_COLD, READER_WARM = 8, 7
+EDITOR_COLD, EDITOR_WARM = 9, 8
 
 
 @pytest.mark.parametrize("extra", [0, 40])
