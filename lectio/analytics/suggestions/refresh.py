@@ -298,6 +298,9 @@ _STOP = frozenset(
     ]
 )
 _HEADING_SPACE = re.compile(r"\s*--\s*")
+# A term on more records than this joins too much to say much, and its pairs cost
+# its square: left out of the comparison (it still weighs in each record's norm).
+MAX_DF = 500
 
 
 def _heading(text: str) -> str:
@@ -338,7 +341,8 @@ def count_similar(records: Iterable[tuple[int, str, Any]]) -> list[SimilarRecord
     highest cosine of TF-IDF vectors over subject headings and title words, at
     least 0.2, sharing a subject heading or two title words. Terms on more than
     a twentieth of the records (and at least 200) are left out: they join
-    everything to everything and tell little."""
+    everything to everything and tell little; so are terms on more than MAX_DF
+    records, whose pairs would cost their square."""
     from lectio.lists.locate import normalise_title
 
     vectors: dict[int, dict[str, float]] = {}
@@ -358,7 +362,7 @@ def count_similar(records: Iterable[tuple[int, str, Any]]) -> list[SimilarRecord
     df: Counter[str] = Counter()
     for terms in vectors.values():
         df.update(terms.keys())
-    cap = max(200, total // 20)
+    cap = min(MAX_DF, max(200, total // 20))
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     weighted: dict[int, dict[str, float]] = {}
     for pk, terms in vectors.items():
