@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lectio.citations",
     "lectio.collection",
     "lectio.analytics",
+    "lectio.analytics.suggestions",
     "lectio.linking",
     "lectio.lti",
     "lectio.api",
@@ -247,6 +248,13 @@ LECTIO_USAGE = env_bool("LECTIO_USAGE", True)
 LECTIO_USAGE_BATCH = int(os.environ.get("LECTIO_USAGE_BATCH", "200"))
 LECTIO_USAGE_SECONDS = float(os.environ.get("LECTIO_USAGE_SECONDS", "5"))
 LECTIO_USAGE_KEEP_DAYS = int(os.environ.get("LECTIO_USAGE_KEEP_DAYS", "30"))
+# Suggestions (docs/suggestions.md): kept per work or record; the fewest other lists
+# a co-citation must be on; lists longer than this are not counted for co-citation.
+LECTIO_SUGGESTIONS_TOP = int(os.environ.get("LECTIO_SUGGESTIONS_TOP", "10"))
+LECTIO_SUGGESTIONS_MIN_LISTS = int(os.environ.get("LECTIO_SUGGESTIONS_MIN_LISTS", "2"))
+LECTIO_SUGGESTIONS_MAX_LIST_WORKS = int(
+    os.environ.get("LECTIO_SUGGESTIONS_MAX_LIST_WORKS", "1000")
+)
 # Identifier lookups outside Lectio (DOI content negotiation, Open Library, PubMed).
 LECTIO_LOOKUP_TIMEOUT = float(os.environ.get("LECTIO_LOOKUP_TIMEOUT", "8"))
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("lectio.citations.urls")),
     path("", include("lectio.collection.urls")),
     path("", include("lectio.analytics.urls")),
+    path("", include("lectio.analytics.suggestions.urls")),
     path("", include("lectio.linking.urls")),
 ]

@@ -12,6 +12,7 @@ from lectio.api.files import router as files_router
 from lectio.api.jobs import router as jobs_router
 from lectio.api.lists import router as lists_router
 from lectio.api.people import router as people_router
+from lectio.api.suggestions import router as suggestions_router
 from lectio.api.workflow import router as workflow_router
 
 api = NinjaAPI(
@@ -43,6 +44,7 @@ api.add_router("/", jobs_router)
 api.add_router("/", workflow_router)
 api.add_router("/", catalog_router)
 api.add_router("/", analytics_router)
+api.add_router("/", suggestions_router)
 
 
 @api.get("/me", summary="Who the API sees", tags=["meta"])

@@ -17,9 +17,10 @@ from lectio.catalog.loader import MarcOptions, load_marc
 from lectio.catalog.models import PickupLocation
 from lectio.core.loading import LoadOptions, LoadResult
 
-# The records the demo lists cite (MARCXML, written for the demo) and 300 records of
+# The records the demo lists cite (MARCXML, written for the demo; the second file for
+# the related history lists, with subject headings) and 300 records of
 # the Library of Congress's public-domain books file (MARC21, UTF-8).
-RECORD_FILES = ("demo-records.xml", "lc-sample.mrc")
+RECORD_FILES = ("demo-records.xml", "demo-related-records.xml", "lc-sample.mrc")
 ITEMS = "items.csv"
 PORTFOLIOS = "portfolios.csv"
 PICKUP_LOCATIONS = (

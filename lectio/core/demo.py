@@ -355,6 +355,153 @@ class ListSpec:
     sections: list[tuple[str, list[Item]]] = field(default_factory=list)
 
 
+# Three more history courses whose lists share titles with HIST101 and HIST205 (and
+# cite a few of their own): the co-citations the suggestions count.
+RELATED_COURSES = [
+    CourseSpec("HIST120", "01", "Europe in the Age of Revolutions", "HIST", "LIB-MAIN", "AUT2026", 70, ["instructor"]),
+    CourseSpec("HIST140", "01", "Empires and Nations, 1750-1914", "HIST", "LIB-MAIN", "AUT2026", 64, ["instructor"]),
+    CourseSpec("HIST230", "01", "Britain and the Industrial Revolution", "HIST", "LIB-MAIN", "SPR2027", 55, ["instructor"]),
+]  # fmt: skip
+AGE_OF_REVOLUTION = book(
+    "The age of revolution: Europe 1789-1848",
+    "Hobsbawm, Eric",
+    1996,
+    "Vintage Books",
+    "New York",
+    ISBN="9780679772538",
+)
+AGE_OF_CAPITAL = book(
+    "The age of capital: 1848-1875",
+    "Hobsbawm, Eric",
+    1996,
+    "Vintage Books",
+    "New York",
+    ISBN="9780679772545",
+)
+AGE_OF_EMPIRE = book(
+    "The age of empire: 1875-1914",
+    "Hobsbawm, Eric",
+    1989,
+    "Vintage Books",
+    "New York",
+    ISBN="9780679721758",
+)
+IMAGINED = book(
+    "Imagined communities: Reflections on the origin and spread of nationalism",
+    "Anderson, Benedict",
+    2006,
+    "Verso",
+    "London",
+    edition="Rev. ed.",
+    ISBN="9781844670864",
+)
+MORAL_ECONOMY = article(
+    "The moral economy of the English crowd in the eighteenth century",
+    "Thompson, E. P.",
+    1971,
+    "Past & Present",
+    50,
+    None,
+    "76-136",
+    DOI="10.1093/past/50.1.76",
+)
+WORKING_CLASS = book(
+    "The making of the English working class",
+    "Thompson, E. P.",
+    1966,
+    "Vintage Books",
+    "New York",
+    ISBN="9780394703220",
+)
+BIRTH_MODERN = book(
+    "The birth of the modern world, 1780-1914: Global connections and comparisons",
+    "Bayly, C. A.",
+    2004,
+    "Blackwell",
+    "Oxford",
+    ISBN="9780631187998",
+)
+HUMAN_RIGHTS = book(
+    "Inventing human rights: A history",
+    "Hunt, Lynn",
+    2007,
+    "W. W. Norton",
+    "New York",
+    ISBN="9780393060959",
+)
+CITIZENS = book(
+    "Citizens: A chronicle of the French Revolution",
+    "Schama, Simon",
+    1989,
+    "Alfred A. Knopf",
+    "New York",
+    ISBN="9780394559483",
+)
+GREAT_DIVERGENCE = book(
+    "The great divergence: China, Europe, and the making of the modern world economy",
+    "Pomeranz, Kenneth",
+    2000,
+    "Princeton University Press",
+    "Princeton, NJ",
+    ISBN="9780691090108",
+)
+GREAT_TRANSFORMATION = book(
+    "The great transformation: The political and economic origins of our time",
+    "Polanyi, Karl",
+    2001,
+    "Beacon Press",
+    "Boston",
+    ISBN="9780807056431",
+)
+
+
+def _related_lists() -> list[ListSpec]:
+    def items(*works: dict[str, Any]) -> list[Item]:
+        return [Item(B if w.get("ISBN") else A, w, "Recommended") for w in works]
+
+    return [
+        ListSpec(
+            "HIST120-AUT2026",
+            "Europe in the Age of Revolutions: reading list",
+            ["HIST120-01"],
+            "instructor",
+            ListStatus.COMPLETE,
+            PublicationStatus.PUBLISHED,
+            Visibility.INSTITUTION,
+            sections=[
+                ("Surveys", items(AGE_OF_REVOLUTION, AGE_OF_CAPITAL, BIRTH_MODERN)),
+                ("Revolution and rights", items(CITIZENS, HUMAN_RIGHTS, IMAGINED)),
+            ],
+        ),
+        ListSpec(
+            "HIST140-AUT2026",
+            "Empires and Nations, 1750-1914: reading list",
+            ["HIST140-01"],
+            "instructor",
+            ListStatus.COMPLETE,
+            PublicationStatus.PUBLISHED,
+            Visibility.INSTITUTION,
+            sections=[
+                ("Global frames", items(GREAT_DIVERGENCE, BIRTH_MODERN, AGE_OF_EMPIRE)),
+                ("Nations", items(IMAGINED, AGE_OF_REVOLUTION, AGE_OF_CAPITAL, HUMAN_RIGHTS)),
+            ],
+        ),
+        ListSpec(
+            "HIST230-SPR2027",
+            "Britain and the Industrial Revolution: reading list",
+            ["HIST230-01"],
+            "instructor",
+            ListStatus.COMPLETE,
+            PublicationStatus.PUBLISHED,
+            Visibility.INSTITUTION,
+            sections=[
+                ("Work and protest", items(MORAL_ECONOMY, WORKING_CLASS, GREAT_TRANSFORMATION)),
+                ("The wider world", items(AGE_OF_REVOLUTION, BIRTH_MODERN, GREAT_DIVERGENCE, CITIZENS)),
+            ],
+        ),
+    ]  # fmt: skip
+
+
 def _lists() -> list[ListSpec]:
     return [
         ListSpec(
@@ -878,6 +1025,7 @@ class _Builder:
         self.courses: dict[str, Course] = {}
         self.terms: dict[str, Term] = {}
         self.course_terms: dict[str, str] = {}
+        self.suggestions: dict[str, Any] = {}
         # Shipped by a migration; made again if something removed them.
         self.tags = {
             name: Tag.objects.get_or_create(
@@ -942,46 +1090,47 @@ class _Builder:
 
     def course_catalogue(self) -> None:
         for spec in COURSES:
-            term = self.terms[spec.term]
-            start, end = _dates(term)
-            course = Course.objects.create(
-                code=spec.code,
-                section=spec.section,
-                name=spec.name,
-                academic_department=self.departments[spec.dept],
-                processing_department=self.departments[spec.library],
-                year=start.year if start.month >= 8 else start.year - 1,
-                start_date=start,
-                end_date=end,
-                participants=spec.participants,
-                weekly_hours=3,
-                searchable_ids=[f"{spec.code}-{spec.section}-{spec.term}"],
-                submit_lists_by=start - timedelta(weeks=6),
-            )
-            course.terms.add(term)
-            CourseCampus.objects.create(
-                course=course,
-                campus=self.campuses[spec.campus],
-                participants=spec.participants,
-            )
-            self.courses[course.label] = course
-            self.course_terms[course.label] = spec.term
-            Enrolment.objects.bulk_create(
-                [
-                    Enrolment(
-                        user=self.users[u], course=course, role=CourseRole.INSTRUCTOR
-                    )
-                    for u in spec.instructors
-                ]
-                + [
-                    Enrolment(
-                        user=self.users[u],
-                        course=course,
-                        role=CourseRole.TEACHING_ASSISTANT,
-                    )
-                    for u in spec.tas
-                ]
-            )
+            self._course(spec)
+
+    def _course(self, spec: CourseSpec) -> None:
+        term = self.terms[spec.term]
+        start, end = _dates(term)
+        course = Course.objects.create(
+            code=spec.code,
+            section=spec.section,
+            name=spec.name,
+            academic_department=self.departments[spec.dept],
+            processing_department=self.departments[spec.library],
+            year=start.year if start.month >= 8 else start.year - 1,
+            start_date=start,
+            end_date=end,
+            participants=spec.participants,
+            weekly_hours=3,
+            searchable_ids=[f"{spec.code}-{spec.section}-{spec.term}"],
+            submit_lists_by=start - timedelta(weeks=6),
+        )
+        course.terms.add(term)
+        CourseCampus.objects.create(
+            course=course,
+            campus=self.campuses[spec.campus],
+            participants=spec.participants,
+        )
+        self.courses[course.label] = course
+        self.course_terms[course.label] = spec.term
+        Enrolment.objects.bulk_create(
+            [
+                Enrolment(user=self.users[u], course=course, role=CourseRole.INSTRUCTOR)
+                for u in spec.instructors
+            ]
+            + [
+                Enrolment(
+                    user=self.users[u],
+                    course=course,
+                    role=CourseRole.TEACHING_ASSISTANT,
+                )
+                for u in spec.tas
+            ]
+        )
 
     def enrolments(self) -> None:
         current = [
@@ -1246,6 +1395,16 @@ class _Builder:
         )
         return built
 
+    def related_lists(self) -> None:
+        """More history lists, sharing titles with the others: what the suggestions
+        of related material count (made last, so the rest of the demo stays as it
+        was), linked to the catalog by Locate."""
+        for course in RELATED_COURSES:
+            self._course(course)
+        for spec in _related_lists():
+            reading_list = self.build_list(spec)
+            locate_citations(reading_list=reading_list)
+
     def marks(self, built: dict[str, ReadingList]) -> None:
         """Students have started reading: done and liked marks on published lists."""
         readers = [self.users["student"]] + [
@@ -1401,6 +1560,13 @@ class _Builder:
                 f"  Locate: {located.linked} citations linked to catalog records, "
                 f"{located.suggested} with suggestions for the library\n"
             )
+        suggestions = getattr(self, "suggestions", None)
+        if suggestions:
+            out.write(
+                f"  suggestions: {suggestions['cocitations']} co-citations among "
+                f"{suggestions['works']} works, {suggestions['similar']} similar "
+                "catalog records (on each list's page)\n"
+            )
         out.write("Demo logins (password for all: lectio):\n")
         for username, role in (
             ("admin", "administrator"),
@@ -1450,6 +1616,11 @@ def load_demo(stdout: Any = None) -> bool:
         builder.marks(built)
         builder.catalog()
         builder.usage(built)
+        builder.related_lists()
+        # Suggestions of related material, counted as the nightly job does.
+        from lectio.analytics.suggestions.refresh import refresh_all
+
+        builder.suggestions = refresh_all().as_dict()
     builder.summary()
     out.write(f"Done in {time.perf_counter() - started:.1f} s.\n")
     return True

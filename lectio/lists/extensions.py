@@ -116,3 +116,37 @@ def register_clearance_requester(requester: ClearanceRequester) -> None:
 def request_clearance(actor: Any, citation: Any, details: str) -> None:
     for requester in CLEARANCE_REQUESTERS:
         requester(actor, citation, details)
+
+
+# Live HTML placed after the body of a list page: (user, reading list, citation or
+# None, page) -> escaped HTML, `page` being "editor", "reader" (the reading view or
+# an editor's preview of it) or "citation" (a citation's page). Called on every
+# request, so a provider should cost no query (load its content separately).
+PagePanel = Callable[[Any, Any, Any, str], str]
+PAGE_PANELS: list[PagePanel] = []
+
+
+def register_page_panel(panel: PagePanel) -> None:
+    if panel not in PAGE_PANELS:
+        PAGE_PANELS.append(panel)
+
+
+def page_panels(user: Any, reading_list: Any, citation: Any, page: str) -> str:
+    return "".join(panel(user, reading_list, citation, page) for panel in PAGE_PANELS)
+
+
+# Called with the ids of lists whose content changed (whatever bumps their
+# content_version: items, sections, publication), inside the transaction of the
+# change. A listener should be cheap: mark, and do the work later.
+ContentListener = Callable[[Sequence[int]], None]
+CONTENT_LISTENERS: list[ContentListener] = []
+
+
+def register_content_listener(listener: ContentListener) -> None:
+    if listener not in CONTENT_LISTENERS:
+        CONTENT_LISTENERS.append(listener)
+
+
+def content_changed(list_ids: Sequence[int]) -> None:
+    for listener in CONTENT_LISTENERS:
+        listener(list_ids)

@@ -101,6 +101,7 @@ from lectio.core.loading import (
 )
 from lectio.core.models import Event
 from lectio.courses.models import Course
+from lectio.lists.extensions import content_changed
 from lectio.lists.models import (
     Citation,
     CitationStatusRule,
@@ -1472,6 +1473,7 @@ def _apply(
         ReadingList.objects.filter(pk__in=chunk).update(
             content_version=F("content_version") + 1, updated_at=now
         )
+        content_changed(list(chunk))
     Event.objects.bulk_create(
         [_event(plan, actor, options.file_name) for plan in touched], batch_size=BATCH
     )

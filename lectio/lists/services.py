@@ -19,6 +19,7 @@ from lectio.catalog.models import Record
 from lectio.core.concurrency import StaleVersion, update_if_version
 from lectio.core.events import event_record
 from lectio.courses.models import Course
+from lectio.lists.extensions import content_changed
 from lectio.lists.models import (
     Citation,
     CitationInteraction,
@@ -74,6 +75,7 @@ def _touch_content(list_id: int) -> None:
     ReadingList.objects.filter(pk=list_id).update(
         content_version=F("content_version") + 1, updated_at=timezone.now()
     )
+    content_changed([list_id])
 
 
 def _new_list_code() -> str:

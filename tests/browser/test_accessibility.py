@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lectio.accounts.models import Role, User
+from lectio.analytics.suggestions.refresh import refresh_all
 from lectio.core.factories import UserFactory, make_list
 from lectio.courses.models import Course
 from lectio.lists import services
@@ -112,6 +113,24 @@ def scene(
         ],
         visibility=Visibility.PUBLIC,
     )
+    # Two more lists citing the course list's first book with another title: a
+    # suggestion for the course list.
+    related = {
+        "title": "Related Reading",
+        "status": "Complete",
+        "metadata": {"type": "book", "title": "Related Reading", "ISBN": ""},
+    }
+    for n in (1, 2):
+        make_list(
+            owner=instructor,
+            name=f"Another course's reading {n}",
+            citations=[
+                {"title": "The Canon and Its Critics", "status": "Complete"},
+                related,
+            ],
+            visibility=Visibility.INSTITUTION,
+        )
+    refresh_all()
     week1 = course_list.sections.get(name="Week 1")
     list_url = f"/lists/{course_list.pk}/"
     return Scene(
@@ -136,6 +155,8 @@ def scene(
             "collaborators": f"{list_url}collaborators/",
             "history": f"{list_url}history/",
             "usage": f"{list_url}usage/",
+            "suggestions": f"/suggestions/lists/{course_list.pk}/",
+            "student suggestions": f"/suggestions/lists/{course_list.pk}/",
             "confirm delete citation": f"/citations/{website.pk}/delete/",
             "confirm delete list": f"{list_url}delete/",
             "duplicate": f"{list_url}duplicate/",
@@ -178,6 +199,7 @@ PAGES = {
         "collaborators",
         "history",
         "usage",
+        "suggestions",
         "confirm delete citation",
         "confirm delete list",
         "duplicate",
@@ -188,6 +210,7 @@ PAGES = {
         "student courses",
         "student list",
         "citation detail",
+        "student suggestions",
         "find it",
         "link not understood",
         "forbidden edit page",
@@ -223,6 +246,9 @@ def _visit(page: Page, scene: Scene, name: str) -> None:
         page.get_by_label("Password").fill("wrong")
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("alert")).to_be_visible()
+    elif name in ("suggestions", "student suggestions", "editor list", "student list"):
+        # The list pages load theirs after the page: axe sees them loaded.
+        expect(page.locator("#suggestions")).to_contain_text("Related Reading")
     elif name == "editor list with a message":
         page.get_by_role("textbox", name="Name", exact=True).fill("A fresh list")
         page.get_by_role("button", name="Create list").click()

@@ -301,6 +301,17 @@ OPS: dict[str, Op] = {
     "GET /api/v1/analytics/reports/{name}": Op(
         "analytics", LIBRARY, fixed("/api/v1/analytics/reports/lists-by-status")
     ),
+    # The conftest list is a draft: its students cannot see it yet.
+    "GET /api/v1/analytics/lists/{list_id}/suggestions": Op(
+        "analytics",
+        EDITORS,
+        lambda w: f"/api/v1/analytics/lists/{w.reading_list.pk}/suggestions",
+    ),
+    "GET /api/v1/analytics/citations/{citation_id}/suggestions": Op(
+        "analytics",
+        EDITORS,
+        lambda w: f"/api/v1/analytics/citations/{w.citation().pk}/suggestions",
+    ),
     "PATCH /api/v1/lists/{list_id}": Op(
         "lists",
         EDITORS,

@@ -189,6 +189,8 @@ def test_bench_lists_its_benchmarks() -> None:
         "server",
         "student_list_300",
         "student_list_2000",
+        "suggestions_refresh",
+        "suggestions_citation",
         "task_list",
         "usage_record",
     ]

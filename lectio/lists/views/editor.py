@@ -20,7 +20,7 @@ from lectio.accounts.models import InstitutionSettings, PublishingWorkflow, User
 from lectio.core.concurrency import StaleVersion
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import selectors, services
-from lectio.lists.extensions import editor_extras
+from lectio.lists.extensions import editor_extras, page_panels
 from lectio.lists.forms import (
     CollaboratorForm,
     DuplicateForm,
@@ -136,6 +136,9 @@ def list_editor(
             "section_form": SectionForm(),
             "citation_count": len(citations),
             "list_extras_html": mark_safe("".join(extras.list_html)),  # noqa: S308
+            "panels_html": mark_safe(  # noqa: S308 (escaped by the providers)
+                page_panels(request.user, reading_list, None, "editor")
+            ),
             "nav": "mine",
         },
     )

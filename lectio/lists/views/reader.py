@@ -21,7 +21,7 @@ from lectio.core import usage
 from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
-from lectio.lists.extensions import citation_links, record_links
+from lectio.lists.extensions import citation_links, page_panels, record_links
 from lectio.lists.files import readers_may_open
 from lectio.lists.forms import PrivateNoteForm
 from lectio.lists.models import Citation, CitationFile, CitationInteraction
@@ -90,6 +90,9 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
             "citation_count": body.citation_count,
             "interactive": interactive,
             "preview": right >= Right.EDIT,
+            "panels_html": mark_safe(  # noqa: S308 (escaped by the providers)
+                page_panels(request.user, reading_list, None, "reader")
+            ),
             "nav": "courses",
         },
     )
@@ -222,6 +225,9 @@ def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
             # Escaped HTML from the apps above lists (Find it).
             "links_html": mark_safe(  # noqa: S308
                 citation_links(citation.pk, citation.metadata, citation.material_type)
+            ),
+            "panels_html": mark_safe(  # noqa: S308 (escaped by the providers)
+                page_panels(request.user, citation.reading_list, citation, "citation")
             ),
             "nav": "courses",
         },
