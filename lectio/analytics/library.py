@@ -404,21 +404,23 @@ def lists_not_sent(filters: Filters, threshold: int) -> Report:
     today = timezone.localdate()
     rows: list[list[Any]] = []
     late_by_dept: dict[str, int] = defaultdict(int)
+    sent_late, not_sent, no_list = _("Sent late"), _("Not sent"), _("No list")
+    zone = timezone.get_current_timezone()
     for pk, code, section, name, dept, due in course_rows:
         if due is None:  # filtered out above
             continue
         label = f"{code}-{section}" if section else code
         entries = lists_of.get(pk) or [("", "", None)]
         for list_code, status, sent in entries:
-            sent_day = timezone.localdate(sent) if sent else None
+            sent_day = sent.astimezone(zone).date() if sent else None
             if sent_day and sent_day <= due:
                 continue
             if sent_day:
-                state = _("Sent late")
+                state = sent_late
             elif list_code:
-                state = _("Not sent")
+                state = not_sent
             else:
-                state = _("No list")
+                state = no_list
             overdue = (sent_day or today) - due
             rows.append(
                 [
