@@ -181,7 +181,10 @@ def _run(options: Options) -> list[Result]:
                     _delete_above(top)
                 meas.append(seconds)
                 reports.append(report)
-            options.log(f"  round {i + 1}: {side} {seconds:.1f} s")
+            cpu_used = (base_cpu if side == "baseline" else meas_cpu)[-1]
+            options.log(
+                f"  round {i + 1}: {side} {seconds:.1f} s wall, {cpu_used:.1f} s CPU"
+            )
     measured, baseline = Figures.from_seconds(meas), Figures.from_seconds(base)
     last = reports[-1]
     rss_self = max(r["rss_self_kb"] for r in reports) / 1024
