@@ -28,7 +28,6 @@ from django.db.models import (
     Exists,
     F,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -833,49 +832,48 @@ def shared_titles(filters: Filters, threshold: int) -> Report:
         .order_by("-lists", "key")
         .values_list("key", "lists")[:PAGE_ROWS]
     )
-    # The courses of those titles' lists, counted in the database.
-    record_courses = dict(
-        citations.filter(catalog_record__in=[r for r, _n in linked])
-        .values_list("catalog_record")
-        .annotate(n=Count("reading_list__courses", distinct=True))
-        .order_by()
-        .values_list("catalog_record", "n")
-        if linked
-        else []
-    )
-    title_courses: dict[str, tuple[int, str]] = {
-        key: (n, title)
-        for key, n, title in (
+    lists_of: dict[Any, set[int]] = defaultdict(set)
+    shown: dict[str, str] = {}  # the title as written (the first, alphabetically)
+    if linked:
+        for record, list_id in (
+            citations.filter(catalog_record__in=[r for r, _n in linked])
+            .order_by()
+            .values_list("catalog_record", "reading_list")
+        ):
+            lists_of[("record", record)].add(list_id)
+    if loose:
+        for key, list_id, title in (
             citations.filter(catalog_record__isnull=True)
             .annotate(key=Lower("title"))
             .filter(key__in=[k for k, _n in loose])
-            .values_list("key")
-            .annotate(
-                n=Count("reading_list__courses", distinct=True), title=Min("title")
-            )
             .order_by()
-            .values_list("key", "n", "title")
-            if loose
-            else []
-        )
-    }
+            .values_list("key", "reading_list", "title")
+        ):
+            lists_of[("title", key)].add(list_id)
+            if key not in shown or title < shown[key]:
+                shown[key] = title
+    courses_of: dict[int, set[int]] = defaultdict(set)
+    every_list = set().union(*lists_of.values()) if lists_of else set()
+    for list_id, course_id in LISTED.objects.filter(
+        readinglist_id__in=list(every_list)
+    ).values_list("readinglist_id", "course_id"):
+        courses_of[list_id].add(course_id)
+
+    def courses(key: Any) -> int:
+        found: set[int] = set()
+        for list_id in lists_of.get(key, ()):
+            found |= courses_of.get(list_id, set())
+        return len(found)
+
     titles = dict(
         Record.objects.filter(pk__in=[r for r, _n in linked]).values_list("pk", "title")
     )
     rows: list[list[Any]] = sorted(
         [
-            [titles.get(r, ""), _("Catalog record"), n, record_courses.get(r, 0)]
+            [titles.get(r, ""), _("Catalog record"), n, courses(("record", r))]
             for r, n in linked
         ]
-        + [
-            [
-                title_courses.get(k, (0, k))[1],
-                _("Title"),
-                n,
-                title_courses.get(k, (0, k))[0],
-            ]
-            for k, n in loose
-        ],
+        + [[shown.get(k, k), _("Title"), n, courses(("title", k))] for k, n in loose],
         key=lambda r: (-r[2], -r[3], r[0]),
     )[:PAGE_ROWS]
     columns = [
