@@ -21,7 +21,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +54,9 @@ STUDENT = Role.STUDENT.value
 # Rows a table shows on the page; the downloads and the API carry them all.
 PAGE_ROWS = 200
 TOP = 25  # most and least used items, titles on most lists
+# Up to this many different submit-by dates, lists-not-sent compares each list's
+# sending with the moment after its date; beyond, it converts each to a day.
+DUE_DAYS = 60
 LISTED = ReadingList.courses.through
 
 
@@ -123,6 +138,13 @@ class Table:
     columns: list[Column]
     rows: list[list[Any]]
     empty: str = ""
+    # How many rows the whole table has, when `rows` holds only the first ones
+    # (`run(..., rows=N)`); None when `rows` is the whole table.
+    total: int | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.rows) if self.total is None else self.total
 
     def records(self) -> list[dict[str, Any]]:
         return [
@@ -207,17 +229,22 @@ class Spec:
     name: str
     title: Any
     description: Any
-    build: Callable[[Filters, int], Report]
+    build: Callable[..., Report]
     # Which filters apply, and what the dates filter.
     uses_dates: Any = ""
+    # Whether `build` takes `rows=` and then makes only that many rows of a long
+    # table (and counts the rest in the database).
+    pages: bool = False
 
 
 REPORTS: dict[str, Spec] = {}
 
 
-def _report(name: str, title: Any, description: Any, uses_dates: Any = "") -> Any:
-    def register(build: Callable[[Filters, int], Report]) -> Any:
-        REPORTS[name] = Spec(name, title, description, build, uses_dates)
+def _report(
+    name: str, title: Any, description: Any, uses_dates: Any = "", pages: bool = False
+) -> Any:
+    def register(build: Callable[..., Report]) -> Any:
+        REPORTS[name] = Spec(name, title, description, build, uses_dates, pages)
         return build
 
     return register
@@ -227,11 +254,16 @@ def threshold() -> int:
     return max(1, int(InstitutionSettings.cached().analytics_min_group))
 
 
-def run(name: str, filters: Filters) -> Report:
-    """The report `name` (a key of REPORTS) for `filters`."""
+def run(name: str, filters: Filters, *, rows: int | None = None) -> Report:
+    """The report `name` (a key of REPORTS) for `filters`. With `rows`, a report
+    that pages may make only the first `rows` rows of a table (its `total` says how
+    many there are); the page asks for what it shows, the downloads for all."""
     spec = REPORTS[name]
     limit = threshold()
-    report = spec.build(filters, limit)
+    if spec.pages and rows is not None:
+        report = spec.build(filters, limit, rows=rows)
+    else:
+        report = spec.build(filters, limit)
     report.threshold = limit
     report.name = name
     report.title = str(spec.title)
@@ -372,70 +404,146 @@ def lists_by_status(filters: Filters, threshold: int) -> Report:
         "by then, or that have no list."
     ),
     uses_dates=_lazy("the submit-by date"),
+    pages=True,
 )
-def lists_not_sent(filters: Filters, threshold: int) -> Report:
-    courses = Course.objects.filter(
-        submit_lists_by__isnull=False, no_list_expected=False
-    )
-    if filters.term:
-        courses = courses.filter(terms=filters.term)
-    if filters.department:
-        courses = courses.filter(academic_department=filters.department)
-    courses = _in_dates(courses, "submit_lists_by", filters, datetime_field=False)
-    course_rows = list(
-        courses.order_by("submit_lists_by", "code", "section").values_list(
-            "pk", "code", "section", "name", "academic_department", "submit_lists_by"
+def lists_not_sent(filters: Filters, threshold: int, rows: int | None = None) -> Report:
+    def due(queryset: QuerySet, to_course: str = "") -> QuerySet:
+        """The courses with a submit-by date in the filters (through `to_course`:
+        the links filter their course's columns, which is faster than a subquery)."""
+        queryset = queryset.filter(
+            **{
+                f"{to_course}submit_lists_by__isnull": False,
+                f"{to_course}no_list_expected": False,
+            }
         )
+        if filters.term:
+            queryset = queryset.filter(**{f"{to_course}terms": filters.term})
+        if filters.department:
+            queryset = queryset.filter(
+                **{f"{to_course}academic_department": filters.department}
+            )
+        return _in_dates(
+            queryset, f"{to_course}submit_lists_by", filters, datetime_field=False
+        )
+
+    courses = due(Course.objects.all())
+    # The database picks the late ones: a course's lists (not inactive) not sent
+    # by the day, in the institution's time zone, and the courses with none. There
+    # are few submit-by dates (one or two a term), so each becomes the moment its
+    # next day begins and the rows compare with that, not each converted apart.
+    zone = timezone.get_current_timezone()
+    sent_at = "readinglist__sent_to_library_at"
+    late = due(
+        LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE), "course__"
     )
-    lists_of: dict[int, list[tuple]] = defaultdict(list)
-    for course_id, code, status, sent in (
-        LISTED.objects.filter(course_id__in=courses.values("pk"))
-        .exclude(readinglist__status=ListStatus.INACTIVE)
+    days = list(courses.values_list("submit_lists_by", flat=True).distinct().order_by())
+    late_sent = Q()
+    if len(days) <= DUE_DAYS:
+        for day in days:
+            late_sent |= Q(
+                course__submit_lists_by=day,
+                **{
+                    f"{sent_at}__gte": datetime.datetime.combine(
+                        day + datetime.timedelta(days=1), datetime.time.min, zone
+                    )
+                },
+            )
+    else:
+        late = late.alias(sent_day=TruncDate(sent_at, tzinfo=zone))
+        late_sent = Q(sent_day__gt=F("course__submit_lists_by"))
+    late = late.filter(Q(**{f"{sent_at}__isnull": True}) | late_sent)
+    active = LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE)
+    bare = courses.exclude(Exists(active.filter(course_id=OuterRef("pk"))))
+    shown = (
+        late.annotate(
+            c_code=F("course__code"),
+            c_section=F("course__section"),
+            c_name=F("course__name"),
+            c_dept=F("course__academic_department"),
+            c_due=F("course__submit_lists_by"),
+            l_code=F("readinglist__code"),
+            l_status=F("readinglist__status"),
+            sent=F(sent_at),
+        )
         .values_list(
-            "course_id",
-            "readinglist__code",
-            "readinglist__status",
-            "readinglist__sent_to_library_at",
+            "c_code",
+            "c_section",
+            "c_name",
+            "c_dept",
+            "c_due",
+            "l_code",
+            "l_status",
+            "sent",
+        )
+        .order_by()
+        .union(
+            bare.annotate(
+                l_code=Value("", output_field=CharField()),
+                l_status=Value("", output_field=CharField()),
+                sent=Value(None, output_field=DateTimeField()),
+            )
+            .values_list(
+                "code",
+                "section",
+                "name",
+                "academic_department",
+                "submit_lists_by",
+                "l_code",
+                "l_status",
+                "sent",
+            )
+            .order_by(),
+            all=True,
+        )
+        .order_by("c_due", "c_code", "c_section", "l_code")
+    )
+    if rows is not None:
+        shown = shown[:rows]
+    late_by_dept: dict[int | None, int] = defaultdict(int)
+    for dept, n in (
+        late.values_list("course__academic_department")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("course__academic_department", "n")
+        .union(
+            bare.values_list("academic_department")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("academic_department", "n"),
+            all=True,
         )
     ):
-        lists_of[course_id].append((code, status, sent))
+        late_by_dept[dept] += n
     names = _department_names()
     labels = _status_labels()
     today = timezone.localdate()
-    rows: list[list[Any]] = []
-    late_by_dept: dict[str, int] = defaultdict(int)
+    table: list[list[Any]] = []
     sent_late, not_sent, no_list = _("Sent late"), _("Not sent"), _("No list")
-    zone = timezone.get_current_timezone()
-    for pk, code, section, name, dept, due in course_rows:
-        if due is None:  # filtered out above
-            continue
-        label = f"{code}-{section}" if section else code
-        entries = lists_of.get(pk) or [("", "", None)]
-        for list_code, status, sent in entries:
-            sent_day = sent.astimezone(zone).date() if sent else None
-            if sent_day and sent_day <= due:
-                continue
-            if sent_day:
-                state = sent_late
-            elif list_code:
-                state = not_sent
-            else:
-                state = no_list
-            overdue = (sent_day or today) - due
-            rows.append(
-                [
-                    label,
-                    name,
-                    names.get(dept, ""),
-                    due,
-                    list_code,
-                    labels.get(status, status),
-                    state,
-                    sent_day,
-                    max(0, overdue.days),
-                ]
-            )
-            late_by_dept[names.get(dept, "")] += 1
+    for code, section, name, dept, day, list_code, status, sent in shown:
+        sent_day = sent.astimezone(zone).date() if sent else None
+        if sent_day:
+            state = sent_late
+        elif list_code:
+            state = not_sent
+        else:
+            state = no_list
+        table.append(
+            [
+                f"{code}-{section}" if section else code,
+                name,
+                names.get(dept, ""),
+                day,
+                list_code,
+                labels.get(status, status),
+                state,
+                sent_day,
+                max(0, ((sent_day or today) - day).days),
+            ]
+        )
+    total = sum(late_by_dept.values())
+    by_name: dict[str, int] = defaultdict(int)
+    for dept, n in late_by_dept.items():
+        by_name[names.get(dept, "")] += n
     columns = [
         Column("course", _("Course")),
         Column("name", _("Name")),
@@ -456,15 +564,16 @@ def lists_not_sent(filters: Filters, threshold: int) -> Report:
                 "courses",
                 _("Courses"),
                 columns,
-                rows,
+                table,
                 _("Every list was sent in time.")
-                if course_rows
+                if table or courses.exists()
                 else _empty_message(filters),
+                total=total if rows is not None else None,
             )
         ],
         chart_title=_("Lists not sent in time, by department"),
-        chart=[Bar(d, n) for d, n in sorted(late_by_dept.items(), key=lambda x: -x[1])],
-        notes=[_("Days late count to today for lists not sent yet.")] if rows else [],
+        chart=[Bar(d, n) for d, n in sorted(by_name.items(), key=lambda x: -x[1])],
+        notes=[_("Days late count to today for lists not sent yet.")] if table else [],
     )
 
 

@@ -62,7 +62,7 @@ def reports_index(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _report_or_error(
-    request: AuthedHttpRequest, name: str
+    request: AuthedHttpRequest, name: str, rows: int | None = None
 ) -> tuple[library.Spec, library.Report | None, str, str]:
     require_library(request.user)
     spec = library.REPORTS.get(name)
@@ -70,7 +70,7 @@ def _report_or_error(
         raise Http404
     try:
         filters = library.parse_filters(request.GET)
-        return spec, library.run(name, filters), "", ""
+        return spec, library.run(name, filters, rows=rows), "", ""
     except library.BadFilter as problem:
         return spec, None, str(problem), problem.field
     except BadRange as problem:
@@ -80,7 +80,10 @@ def _report_or_error(
 @login_required
 @require_safe
 def report_page(request: AuthedHttpRequest, name: str) -> HttpResponse:
-    spec, report, error, error_field = _report_or_error(request, name)
+    # The page makes only the rows it shows; the downloads have them all.
+    spec, report, error, error_field = _report_or_error(
+        request, name, rows=library.PAGE_ROWS
+    )
     query = request.GET.urlencode()
     return render(
         request,

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import re
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -239,6 +240,68 @@ def test_lists_not_sent_name_late_and_missing_lists(
         r["course"]
         for r in _table(run("lists-not-sent", **{"from": "2026-09-10"}), "courses")
     ] == ["HIS101"]
+
+
+def test_lists_not_sent_reads_the_day_in_the_institutions_time_zone(
+    world: dict,
+) -> None:
+    # Sent at 23:30 on the submit-by day in Auckland is in time (11:30 that day in
+    # UTC); 00:30 the next day there is late, though it is still the day in UTC.
+    auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
+    due = datetime.date(2026, 9, 10)  # LIT101's submit-by date
+    with timezone.override(auckland):
+        for sent, late in (
+            (datetime.datetime.combine(due, datetime.time(23, 30), auckland), False),
+            (
+                datetime.datetime.combine(
+                    due + datetime.timedelta(days=1), datetime.time(0, 30), auckland
+                ),
+                True,
+            ),
+        ):
+            ReadingList.objects.filter(pk=world["lit_list"].pk).update(
+                sent_to_library_at=sent
+            )
+            ReadingList.objects.filter(pk=world["his_list"].pk).update(
+                sent_to_library_at=_at(datetime.date(2026, 9, 1))
+            )
+            rows = _table(run("lists-not-sent", term="AUT26"), "courses")
+            expected = [("LIT101", "Sent late", datetime.date(2026, 9, 11), 1)]
+            assert [
+                (r["course"], r["state"], r["sent_on"], r["days_late"]) for r in rows
+            ] == (expected if late else [])
+
+
+def test_lists_not_sent_page_makes_the_rows_it_shows_and_counts_them_all(
+    world: dict, client_for: Any, librarian: Any, monkeypatch: Any
+) -> None:
+    for n in range(3):
+        CourseFactory(
+            code=f"HIS30{n}",
+            academic_department=world["history"],
+            terms=[world["autumn"]],
+            submit_lists_by=datetime.date(2026, 9, 1 + n),
+        )
+    full = library.run("lists-not-sent", library.Filters())
+    first = library.run("lists-not-sent", library.Filters(), rows=2)
+    assert len(full.tables[0].rows) == 5  # three with no list, LIT101 and HIS101
+    assert first.tables[0].rows == full.tables[0].rows[:2]
+    assert first.tables[0].count == full.tables[0].count == 5
+    assert first.chart == full.chart
+    assert [r[0] for r in full.tables[0].rows] == [
+        "HIS300",
+        "HIS301",
+        "HIS302",
+        "LIT101",
+        "HIS101",
+    ]
+    monkeypatch.setattr(library, "PAGE_ROWS", 2)
+    client = client_for(librarian)
+    page = client.get("/library/reports/lists-not-sent/").content.decode()
+    assert "HIS301" in page and "LIT101" not in page
+    assert "The first 2 of 5 rows" in page
+    download = client.get("/library/reports/lists-not-sent/download.csv")
+    assert b"LIT101" in download.content and b"HIS101" in download.content
 
 
 def test_turnaround_gives_median_and_mean_days(world: dict, admin: Any) -> None:
