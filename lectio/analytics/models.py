@@ -47,12 +47,6 @@ class DailyUsage(models.Model):
         indexes = [
             models.Index(fields=["list_id", "day"], name="daily_usage_list_day"),
             models.Index(fields=["day"], name="daily_usage_day"),
-            # Every column the item-use reports read over a range of days, so that
-            # they read this index alone, not the rows.
-            models.Index(
-                fields=["kind", "role", "day", "citation_id", "events", "people"],
-                name="daily_usage_kind_day",
-            ),
         ]
 
 
