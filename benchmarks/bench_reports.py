@@ -444,8 +444,24 @@ def _run(options: Options) -> list[Result]:
     cases: list[tuple[str, dict[str, str]]] = [("all", {})]
     if term:
         cases.append((f"term={term.code}", {"term": term.code}))
+    # The use reports with dates instead of a term: the last four weeks, and the
+    # term's days so far.
+    yesterday = today - datetime.timedelta(days=1)
+    ranges = [(yesterday - datetime.timedelta(days=27), yesterday)]
+    if term and term.start_date:
+        ranges.append((term.start_date, today))
+    dated = {"item-use", "cost-per-use"}
     for name in library.REPORTS:
-        for label, params in cases:
+        these = list(cases)
+        if name in dated:
+            these += [
+                (
+                    f"from={a.isoformat()},to={b.isoformat()}",
+                    {"from": a.isoformat(), "to": b.isoformat()},
+                )
+                for a, b in ranges
+            ]
+        for label, params in these:
             path = reverse("analytics:report", args=[name])
             if params:
                 path += "?" + urlencode(params)

@@ -1045,3 +1045,50 @@ def test_a_term_report_from_the_term_totals_matches_the_daily_counts(
     ]
     history = run("item-use", term=term.code, department="HIS")
     assert _table(history, "most_used") == []
+
+
+def test_dates_that_are_a_terms_days_read_its_totals_with_the_same_figures(
+    threshold: int, world: dict
+) -> None:
+    term = _this_term(world)
+    today = timezone.localdate()
+    assert library.term_covering(term.start_date, today) == term
+    assert library.term_covering(term.start_date, term.end_date) == term
+    assert library.term_covering(term.start_date, today - datetime.timedelta(1)) is None
+    assert library.term_covering(term.start_date + datetime.timedelta(1), today) is None
+    canon, shared, web = world["lit_list"].citations.order_by("id")
+    people = _students(world["lit_course"], 4)
+    for back, citation, who in (
+        (5, canon, people),
+        (4, shared, people[:2]),
+        (3, web, people[:3]),
+        (2, canon, people[:1]),
+    ):
+        day = today - datetime.timedelta(days=back)
+        _opens(citation, who, day)
+        roll_up(day=day)
+    _opens(web, people, today)  # today, not rolled up
+    _request(canon, RequestKind.PURCHASE, RequestState.DONE, cost=Decimal("40.00"))
+
+    # From the term's first day: its totals. From the day before (no use that
+    # day): the daily counts. The figures must be the same.
+    totals = {"from": term.start_date.isoformat(), "to": today.isoformat()}
+    daily = {
+        "from": (term.start_date - datetime.timedelta(days=1)).isoformat(),
+        "to": today.isoformat(),
+    }
+    for name in ("item-use", "cost-per-use"):
+        for extra in ({}, {"department": world["lit"].code}, {"department": "HIS"}):
+            a = run(name, **totals, **extra)
+            b = run(name, **daily, **extra)
+            assert [t.rows for t in a.tables] == [t.rows for t in b.tables], (
+                name,
+                extra,
+            )
+            assert not any("current term" in note for note in a.notes)
+    most = _table(run("item-use", **totals), "most_used")
+    assert [(r["opens"], r["students_busiest_day"]) for r in most] == [
+        (7, 4),
+        (5, 4),
+        (2, Hidden(3)),
+    ]
