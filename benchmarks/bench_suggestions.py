@@ -8,6 +8,10 @@
   /suggestions/citations/ID/, the htmx fragment) for the benchmark student, over the
   items of BENCH-300 in turn, precomputed. The product figure: under 50 ms median
   server time, with a fixed number of queries.
+- `suggestions_pending`: the background job after a typical change (`lectio
+  suggestions-refresh --pending`): an item added to a published list of a few dozen
+  items (a title other lists cite), then the job; the item removed, then the job
+  again. Timed: the job alone.
 
 Run the refresh first (it is first in this file): the lookup needs its counts.
 """
@@ -140,6 +144,88 @@ def _lookup(options: Options) -> list[Result]:
     ]
 
 
+def _pending(options: Options) -> list[Result]:
+    from django.db.models import Count
+
+    from lectio.analytics.suggestions.models import CoCitation
+    from lectio.analytics.suggestions.refresh import refresh_pending
+    from lectio.lists import services
+    from lectio.lists.models import Citation, ReadingList
+    from lectio.lists.statuses import PublicationStatus
+
+    name = "suggestions_pending"
+    description = (
+        "suggestions: the job after one item is added to or removed from a list"
+    )
+    if not CoCitation.objects.exists():
+        reason = "no suggestions counted: run `lectio bench suggestions_refresh`"
+        return [Result(name, description, "skipped", reason=reason)]
+    # A published list of typical length, and a title other lists cite that it
+    # does not.
+    target = (
+        ReadingList.objects.filter(publication_status=PublicationStatus.PUBLISHED)
+        .annotate(n=Count("citations"))
+        .filter(n__gte=20, n__lte=60)
+        .order_by("id")
+        .first()
+    )
+    if target is None:
+        reason = "no published list of 20 to 60 items"
+        return [Result(name, description, "skipped", reason=reason)]
+    donor = (
+        Citation.objects.filter(
+            reading_list__publication_status=PublicationStatus.PUBLISHED,
+            status="Complete",
+        )
+        .exclude(reading_list=target)
+        .order_by("id")
+        .first()
+    )
+    assert donor is not None
+    actor = target.created_by or donor.created_by
+    if actor is None:
+        reason = "the list has no creator to act as"
+        return [Result(name, description, "skipped", reason=reason)]
+    refresh_pending()  # whatever was pending before, untimed
+    added_s: list[float] = []
+    removed_s: list[float] = []
+    moved = 0
+    for _n in range(max(3, options.repeat // 3)):
+        citation = services.citation_add(
+            actor=actor,
+            reading_list=target,
+            material_type=donor.material_type,
+            metadata=dict(donor.metadata),
+            status="Complete",
+        )
+        started = time.perf_counter()
+        summary = refresh_pending()
+        added_s.append(time.perf_counter() - started)
+        moved = summary.cocitations
+        services.citation_delete(actor=actor, citation=citation)
+        started = time.perf_counter()
+        refresh_pending()
+        removed_s.append(time.perf_counter() - started)
+    measured = Figures.from_seconds(added_s + removed_s)
+    return [
+        Result(
+            name,
+            description,
+            "ok",
+            measured=measured,
+            extra={
+                "list_items": target.citations.count(),
+                "added_median_ms": round(Figures.from_seconds(added_s).median_ms, 1),
+                "removed_median_ms": round(
+                    Figures.from_seconds(removed_s).median_ms, 1
+                ),
+                "cocitations_counted": moved,
+                "database": connection.vendor,
+            },
+        )
+    ]
+
+
 BENCHMARKS = [
     Benchmark(
         name="suggestions_refresh",
@@ -151,5 +237,10 @@ BENCHMARKS = [
         name="suggestions_citation",
         description="suggestions for a citation, precomputed",
         run=_lookup,
+    ),
+    Benchmark(
+        name="suggestions_pending",
+        description="suggestions: the job after a typical list change",
+        run=_pending,
     ),
 ]

@@ -427,6 +427,9 @@ def reading_list_delete(*, actor: User, reading_list: ReadingList) -> None:
 
     list_id, code = reading_list.pk, reading_list.code
     release_stored_files(stored_names(citation__reading_list_id=list_id))
+    # What the list's readers saw is gone: listeners (the suggestions) learn it
+    # in this transaction, while the list is still there to be looked at.
+    content_changed([list_id])
     reading_list.delete()
     event_record(
         actor=actor,

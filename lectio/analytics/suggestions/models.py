@@ -44,10 +44,14 @@ class WorkAlias(models.Model):
 
 
 class ListWork(models.Model):
-    """A published list citing a work (as its readers see it)."""
+    """A published list citing a work (as its readers see it).
+
+    When the list is deleted its rows stay, with no list, in the same transaction
+    however the list goes: they tell the next refresh of pending lists which works'
+    co-citations to count again, and it removes them."""
 
     reading_list = models.ForeignKey(
-        ReadingList, on_delete=models.CASCADE, related_name="+"
+        ReadingList, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
 

@@ -464,7 +464,11 @@ def _record_states(snapshot: dict[int, tuple[int, str]]) -> None:
 
 def _list_counts(work_ids: Iterable[int] | None = None) -> None:
     """Each work's number of published lists, from ListWork."""
-    qs = ListWork.objects.values("work_id").annotate(n=Count("id"))
+    qs = (
+        ListWork.objects.filter(reading_list__isnull=False)
+        .values("work_id")
+        .annotate(n=Count("id"))
+    )
     ids = None if work_ids is None else sorted(set(work_ids))
     chunks = [qs] if ids is None else [qs.filter(work_id__in=c) for c in _chunks(ids)]
     counts: dict[int, int] = {}
@@ -557,15 +561,24 @@ def pending_list_ids() -> list[int]:
 
 
 def refresh_lists(list_ids: Sequence[int]) -> RefreshSummary:
-    """Counts these lists again: their works (new citations join the works they
-    share a key with, or become new works), then the co-citations of every work
-    they cite or cited. Two works that a new citation would join stay apart until
-    the next full refresh."""
+    """Counts these lists again, a few hundred a transaction, so that afterwards the
+    counts are those a full refresh would give: the works of every citation these
+    lists cite or cited (new citations join the works they share a key with, two
+    works a citation joins become one, a work whose citations no longer share keys
+    comes apart), and the co-citations of every work whose lists changed. The works
+    of deleted lists are counted again too."""
     started = time.perf_counter()
     summary = RefreshSummary()
-    for chunk in _chunks(list(list_ids), 200):
+    todo = sorted(set(list_ids))
+    waiting = set(todo)
+    first = True
+    while todo or (first and _orphans_exist()):
+        first = False
+        chunk, todo = todo[:200], todo[200:]
         with transaction.atomic():
-            part = _refresh_chunk(chunk)
+            part, done = _refresh_chunk(chunk, waiting)
+        waiting -= done
+        todo = [pk for pk in todo if pk in waiting]
         summary.lists += part.lists
         summary.works += part.works
         summary.cocitations += part.cocitations
@@ -577,81 +590,224 @@ def refresh_pending() -> RefreshSummary:
     return refresh_lists(pending_list_ids())
 
 
-def _refresh_chunk(list_ids: Sequence[int]) -> RefreshSummary:
+def _orphans_exist() -> bool:
+    return ListWork.objects.filter(reading_list__isnull=True).exists()
+
+
+def _works_of_lists(list_ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(sorted(set(list_ids))):
+        found.update(
+            ListWork.objects.filter(reading_list_id__in=chunk).values_list(
+                "work_id", flat=True
+            )
+        )
+    return found
+
+
+def _pairs_of_works(work_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """(list, work) rows of these works, deleted lists' rows left out."""
+    found: set[tuple[int, int]] = set()
+    for chunk in _chunks(sorted(set(work_ids))):
+        found.update(
+            ListWork.objects.filter(
+                work_id__in=chunk, reading_list__isnull=False
+            ).values_list("reading_list_id", "work_id")
+        )
+    return found  # type: ignore[return-value]
+
+
+def _aliases_of_works(work_ids: Iterable[int]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(work_ids))):
+        found.update(
+            WorkAlias.objects.filter(work_id__in=chunk).values_list("alias", "work_id")
+        )
+    return found
+
+
+def _aliases_of_keys(keys: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(keys))):
+        found.update(
+            WorkAlias.objects.filter(alias__in=chunk).values_list("alias", "work_id")
+        )
+    return found
+
+
+def _refresh_chunk(
+    list_ids: Sequence[int], waiting: set[int]
+) -> tuple[RefreshSummary, set[int]]:
+    """Counts `list_ids` again (and any list still `waiting` that cites one of
+    their works, so that every list read here is read as it is now). Returns the
+    lists counted.
+
+    The works are the groups a full refresh would make of the same citations:
+    every counted citation's keys name its work (WorkAlias), so the citations of a
+    work are those of the lists citing it (ListWork) that have one of its keys.
+    Grouping again the citations of every work these lists cite, cited, or share a
+    key with gives the same groups as grouping everything: no other citation
+    shares a key with them."""
     _exclusive()
-    snapshot = _snapshot(list_ids)
-    list_ids = sorted(snapshot)
-    old = set(
-        ListWork.objects.filter(reading_list_id__in=list_ids).values_list(
+    orphans = set(
+        ListWork.objects.filter(reading_list__isnull=True).values_list(
             "work_id", flat=True
         )
     )
-    cited = _read_citations(list_ids)
-    keys = sorted({k for c in cited for k in c.keys})
-    known: dict[str, int] = {}
-    for chunk in _chunks(keys):
-        known.update(
-            WorkAlias.objects.filter(alias__in=chunk).values_list("alias", "work_id")
-        )
-    resolved: dict[int, int] = {}
-    unknown: list[_Cited] = []
-    for c in cited:
-        found = [known[k] for k in c.keys if k in known]
-        if found:
-            resolved[c.citation_id] = found[0]
-        else:
-            unknown.append(c)
-    numbers = group([c.keys for c in unknown])
+    ListWork.objects.filter(reading_list__isnull=True).delete()
+    chunk = set(list_ids)
+    theirs: list[_Cited] = []
+    old_pairs: set[tuple[int, int]] = set()
+    others: set[int] = set()
+    aliases: dict[str, int] = {}
+    while True:
+        snapshot = _snapshot(sorted(chunk))
+        chunk = set(snapshot)
+        old = _works_of_lists(chunk) | orphans
+        cited = _read_citations(sorted(chunk))
+        seeds = old | set(_aliases_of_keys(k for c in cited for k in c.keys).values())
+        # The other lists citing these works; their citations of them.
+        while True:
+            old_pairs = _pairs_of_works(seeds)
+            others = {lst for lst, _w in old_pairs} - chunk
+            late = others & waiting
+            if late:
+                break
+            aliases = _aliases_of_works(seeds)
+            theirs = [
+                c
+                for c in _read_citations(sorted(others))
+                if any(k in aliases for k in c.keys)
+            ]
+            # Data counted by an older refresh may name further works.
+            more = (
+                set(_aliases_of_keys(k for c in theirs for k in c.keys).values())
+                - seeds
+            )
+            if not more:
+                break
+            seeds |= more
+        if late:
+            chunk |= late
+            continue
+        break
+    region = cited + theirs
+    numbers = group([c.keys for c in region])
     groups: dict[int, list[_Cited]] = defaultdict(list)
-    for c, number in zip(unknown, numbers, strict=True):
+    for c, number in zip(region, numbers, strict=True):
         groups[number].append(c)
-    made = _new_works(groups)
-    for number, work in made.items():
+    # Each group keeps the oldest work it has keys of that no bigger group took;
+    # the others are new works.
+    before = {
+        n: {aliases[k] for c in members for k in c.keys if k in aliases}
+        for n, members in groups.items()
+    }
+    shares = Counter(w for works in before.values() for w in works)
+    assigned: dict[int, int] = {}
+    taken: set[int] = set()
+    order = sorted(
+        groups, key=lambda n: (-len(groups[n]), min(c.citation_id for c in groups[n]))
+    )
+    for number in order:
+        touched = sorted(before[number] - taken)
+        if touched:
+            assigned[number] = touched[0]
+            taken.add(touched[0])
+    # Merged, split or new: described again from their citations.
+    changed = [
+        n
+        for n in order
+        if n not in assigned
+        or len(before[n]) > 1
+        or any(shares[w] > 1 for w in before[n])
+    ]
+    described = _new_works({n: groups[n] for n in changed})
+    made = 0
+    for number in changed:
+        work = described[number]
+        if number in assigned:
+            Work.objects.filter(pk=assigned[number]).update(
+                title=work.title,
+                author=work.author,
+                year=work.year,
+                material_type=work.material_type,
+                record_id=work.record_id,
+                metadata=work.metadata,
+            )
+            continue
         if Work.objects.filter(key=work.key).exists():
-            # A key left behind by a work whose citations have gone elsewhere.
             work.key = f"{work.key[:280]}#{groups[number][0].citation_id}"
         work.save()
-        for c in groups[number]:
-            resolved[c.citation_id] = work.pk
-    new_aliases: dict[str, int] = {}
-    for c in cited:
-        for key in c.keys:
-            if key not in known:
-                new_aliases.setdefault(key, resolved[c.citation_id])
-    WorkAlias.objects.bulk_create(
-        [WorkAlias(alias=a, work_id=w) for a, w in new_aliases.items()],
-        batch_size=BATCH,
-    )
-    pairs = {(c.list_id, resolved[c.citation_id]) for c in cited}
-    ListWork.objects.filter(reading_list_id__in=list_ids).delete()
+        assigned[number] = work.pk
+        made += 1
+    gone = seeds - set(assigned.values())
+    for part in _chunks(sorted(gone)):
+        Work.objects.filter(pk__in=part).delete()
+    # Every key of every citation names its work, and no key names a work no
+    # citation has it for.
+    wanted = {k: assigned[n] for n in groups for c in groups[n] for k in c.keys}
+    stale = [a for a in aliases if aliases[a] not in gone and a not in wanted]
+    for part in _chunks(stale):
+        WorkAlias.objects.filter(alias__in=part).delete()
+    moved: dict[int, list[str]] = defaultdict(list)
+    for key, work_id in wanted.items():
+        if key in aliases and aliases[key] != work_id and aliases[key] not in gone:
+            moved[work_id].append(key)
+    for work_id, keys in moved.items():
+        for part in _chunks(keys):
+            WorkAlias.objects.filter(alias__in=part).update(work_id=work_id)
+    fresh = [
+        WorkAlias(alias=k, work_id=w)
+        for k, w in wanted.items()
+        if k not in aliases or aliases[k] in gone
+    ]
+    WorkAlias.objects.bulk_create(fresh, batch_size=BATCH)
+    number_of = {c.citation_id: n for n in groups for c in groups[n]}
+    pairs = {(c.list_id, assigned[number_of[c.citation_id]]) for c in region}
+    old_other_pairs = {(lst, w) for lst, w in old_pairs if lst not in chunk}
+    new_other_pairs = {(lst, w) for lst, w in pairs if lst not in chunk}
+    for part in _chunks(sorted(chunk)):
+        ListWork.objects.filter(reading_list_id__in=part).delete()
+    for part in _chunks(sorted(others)):
+        _delete_pairs(part, seeds)
     ListWork.objects.bulk_create(
         [ListWork(reading_list_id=lst, work_id=w) for lst, w in sorted(pairs)],
         batch_size=BATCH,
     )
-    affected = old | {w for _l, w in pairs}
-    _list_counts(affected)
-    # Every pair whose count changed has both works on one of these lists, so the
-    # co-citations of the affected works are all that can change.
-    touching: set[int] = set()
-    for chunk in _chunks(sorted(affected)):
-        touching.update(
-            ListWork.objects.filter(work_id__in=chunk).values_list(
-                "reading_list_id", flat=True
-            )
-        )
+    # A pair's count changes when one of its works is cited by other lists than
+    # before: a work of these lists (and its pairs are all on them), or one whose
+    # group changed, whose pairs may be on any list of it.
+    anchors = (old - gone) | {w for lst, w in pairs if lst in chunk}
+    regrouped = {w for _l, w in old_other_pairs ^ new_other_pairs} | (
+        gone & {w for _l, w in old_other_pairs}
+    )
+    if regrouped:
+        lists_moved = {
+            lst for lst, w in old_other_pairs | new_other_pairs if w in regrouped
+        }
+        anchors |= _works_of_lists(lists_moved)
+    anchors -= gone
+    _list_counts(anchors | (set(assigned.values()) - gone))
+    touching = {lst for lst, _w in _pairs_of_works(anchors)}
     all_pairs: list[tuple[int, int]] = []
-    for chunk in _chunks(sorted(touching)):
-        all_pairs += ListWork.objects.filter(reading_list_id__in=chunk).values_list(
+    for part in _chunks(sorted(touching)):
+        all_pairs += ListWork.objects.filter(reading_list_id__in=part).values_list(
             "reading_list_id", "work_id"
         )
-    for chunk in _chunks(sorted(affected)):
-        CoCitation.objects.filter(work_id__in=chunk).delete()
-    cocitations = count_cocitations(all_pairs, anchors=affected)
+    for part in _chunks(sorted(anchors)):
+        CoCitation.objects.filter(work_id__in=part).delete()
+    cocitations = count_cocitations(all_pairs, anchors=anchors)
     CoCitation.objects.bulk_create(cocitations, batch_size=BATCH)
     _record_states(snapshot)
-    return RefreshSummary(
-        lists=len(list_ids), works=len(made), cocitations=len(cocitations)
+    return (
+        RefreshSummary(lists=len(chunk), works=made, cocitations=len(cocitations)),
+        chunk,
     )
+
+
+def _delete_pairs(list_ids: Sequence[int], work_ids: set[int]) -> None:
+    for part in _chunks(sorted(work_ids)):
+        ListWork.objects.filter(reading_list_id__in=list_ids, work_id__in=part).delete()
 
 
 # --- marking lists pending -----------------------------------------------------------

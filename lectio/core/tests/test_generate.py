@@ -191,6 +191,7 @@ def test_bench_lists_its_benchmarks() -> None:
         "student_list_2000",
         "suggestions_refresh",
         "suggestions_citation",
+        "suggestions_pending",
         "task_list",
         "usage_record",
     ]
