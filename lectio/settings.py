@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lectio.core.middleware.TimezoneMiddleware",
+    "lectio.core.middleware.SignInRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "lectio.urls"

@@ -1,7 +1,10 @@
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+
+from lectio.core.requests import SignInRequired
 
 
 class TimezoneMiddleware:
@@ -17,3 +20,19 @@ class TimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SignInRequiredMiddleware:
+    """Turns `SignInRequired`, raised by a view, into a redirect to the login page
+    that remembers where the guest was going."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, SignInRequired):
+            return redirect_to_login(request.get_full_path())
+        return None

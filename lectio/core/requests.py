@@ -23,3 +23,9 @@ def next_path(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+class SignInRequired(Exception):
+    """A guest asked for something that signing in might show them: the
+    middleware (`lectio.core.middleware.SignInRequiredMiddleware`) answers with
+    the login page, which sends them back here afterwards."""

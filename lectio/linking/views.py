@@ -29,6 +29,7 @@ from lectio.linking.models import (
 from lectio.linking.resolver import proxied_url, resolve
 from lectio.linking.services import SettingsError, linking_settings_update
 from lectio.lists import selectors as lists_selectors
+from lectio.lists.access import citation_for_reader_or_login
 from lectio.lists.models import Citation, ReadingList
 from lectio.lists.permissions import may_open_material
 
@@ -138,14 +139,7 @@ def full_text(request: HttpRequest, citation_id: int) -> HttpResponse:
     """A citation's direct full-text link: the one online portfolio of its catalog
     record, through the proxy when licensed, for people who may open the list's
     material; counted as an open."""
-    try:
-        citation, right = lists_selectors.citation_get_for_reader(
-            user=request.user, citation_id=citation_id
-        )
-    except Http404:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    citation, right = citation_for_reader_or_login(request, citation_id=citation_id)
     found = (
         direct_links({citation.catalog_record_id}).get(citation.catalog_record_id)
         if citation.catalog_record_id

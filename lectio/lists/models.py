@@ -237,7 +237,6 @@ class Citation(models.Model):
     )
     # The id the citation had in the system it was loaded from (reading-list loader).
     external_id = models.CharField(max_length=200, blank=True)
-    file = models.FileField(upload_to="citations/", null=True, blank=True)
     public_note = models.TextField(blank=True)
     instructor_note = models.TextField(blank=True)
     library_note = models.TextField(blank=True)

@@ -644,12 +644,12 @@ class _SqlCopy:
         self.cur.execute(
             f"INSERT INTO {t} (id, reading_list_id, section_id, position, "
             "material_type, secondary_type, metadata, title, author, catalog_record_id, "
-            "external_id, file, public_note, instructor_note, library_note, status, "
+            "external_id, public_note, instructor_note, library_note, status, "
             "decline_reason, copyright_status, license_type, due_date, rendered_html, "
             "rendered_style, created_by_id, created_at, updated_at, version) "
             "SELECT mc.new_id, ml.new_id, ms.new_id, c.position, c.material_type, "
             "c.secondary_type, c.metadata, c.title, c.author, c.catalog_record_id, "
-            f"c.external_id, c.file, {public}, {private}, {library}, {status_sql}, "
+            f"c.external_id, {public}, {private}, {library}, {status_sql}, "
             f"{decline}, CASE WHEN c.copyright_status = %s THEN %s ELSE %s END, "
             "c.license_type, NULL, c.rendered_html, c.rendered_style, c.created_by_id, "
             "%s, %s, 1 FROM lectio_rollover_citations mc "
@@ -727,10 +727,7 @@ class _SqlCopy:
     def _availability(self, availability: str) -> str:
         if availability == Availability.FILE:
             files = CitationFile._meta.db_table
-            return (
-                "((c.file IS NOT NULL AND c.file <> '') OR EXISTS "
-                f"(SELECT 1 FROM {files} cf WHERE cf.citation_id = c.id))"
-            )
+            return f"EXISTS (SELECT 1 FROM {files} cf WHERE cf.citation_id = c.id)"
         if availability == Availability.HAS_URL:
             url = (
                 "LOWER(COALESCE(c.metadata ->> 'URL', ''))"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +16,10 @@ from lectio.analytics.suggestions.services import suggestion_add
 from lectio.core.htmx import is_htmx, vary_on_htmx
 from lectio.core.requests import AuthedHttpRequest, next_path
 from lectio.lists import selectors
+from lectio.lists.access import (
+    citation_for_reader_or_login,
+    reading_list_for_reader_or_login,
+)
 from lectio.lists.models import ReadingList, Section
 from lectio.lists.permissions import Right
 from lectio.lists.services import ServiceError
@@ -39,14 +42,7 @@ def _sections(reading_list: ReadingList | int) -> list[Section]:
 
 @require_safe
 def list_suggestions_page(request: HttpRequest, list_id: int) -> HttpResponse:
-    try:
-        reading_list, right = selectors.reading_list_get_for_reader(
-            user=request.user, list_id=list_id
-        )
-    except Http404:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    reading_list, right = reading_list_for_reader_or_login(request, list_id=list_id)
     editing = right >= Right.EDIT and request.GET.get("view") != "reader"
     found = suggest.list_suggestions(reading_list=reading_list, as_reader=not editing)
     sections = _sections(reading_list) if editing and found else []
@@ -71,14 +67,7 @@ def list_suggestions_page(request: HttpRequest, list_id: int) -> HttpResponse:
 
 @require_safe
 def citation_suggestions_page(request: HttpRequest, citation_id: int) -> HttpResponse:
-    try:
-        citation, right = selectors.citation_get_for_reader(
-            user=request.user, citation_id=citation_id
-        )
-    except Http404:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    citation, right = citation_for_reader_or_login(request, citation_id=citation_id)
     editing = right >= Right.EDIT
     found = suggest.citation_suggestions(citation=citation, as_reader=not editing)
     return _render(

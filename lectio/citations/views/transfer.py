@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -19,6 +18,7 @@ from lectio.citations.forms import ExportForm, ImportForm
 from lectio.core import usage
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import selectors
+from lectio.lists.access import reading_list_for_reader_or_login
 from lectio.lists.models import ReadingList, Section
 from lectio.lists.permissions import Right
 from lectio.lists.services import ServiceError
@@ -126,14 +126,7 @@ def import_review(request: AuthedHttpRequest, list_id: int, token: str) -> HttpR
 
 @require_safe
 def export(request: HttpRequest, list_id: int) -> HttpResponse:
-    try:
-        reading_list, right = selectors.reading_list_get_for_reader(
-            user=request.user, list_id=list_id
-        )
-    except Http404:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    reading_list, right = reading_list_for_reader_or_login(request, list_id=list_id)
     groups = exports.export_sections(reading_list=reading_list, right=right)
     citations = [
         (c.pk, " — ".join(p for p in (c.title[:150], c.author[:80]) if p))

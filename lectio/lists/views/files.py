@@ -8,8 +8,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -25,6 +23,7 @@ from django.views.decorators.http import (
 from lectio.core import filetypes, usage
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import files, selectors
+from lectio.lists.access import file_for_reader_or_login
 from lectio.lists.forms import CitationFileForm
 from lectio.lists.models import CitationFile
 
@@ -174,12 +173,7 @@ CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox"
 @require_safe
 def file_open(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """A file, for people who may open the list's material; counted as an open."""
-    try:
-        row, _right = files.file_get_for_reader(user=request.user, file_id=file_id)
-    except (Http404, PermissionDenied):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    row, _right = file_for_reader_or_login(request, file_id=file_id)
     response = file_response(row, download=request.GET.get("download") is not None)
     usage.record(
         request,

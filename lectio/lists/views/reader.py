@@ -21,6 +21,10 @@ from lectio.core import usage
 from lectio.core.htmx import vary_on_htmx, wants_json
 from lectio.core.requests import AuthedHttpRequest
 from lectio.lists import reading, selectors, services
+from lectio.lists.access import (
+    citation_for_reader_or_login,
+    reading_list_for_reader_or_login,
+)
 from lectio.lists.extensions import citation_links, page_panels, record_links
 from lectio.lists.files import readers_may_open
 from lectio.lists.forms import PrivateNoteForm
@@ -53,14 +57,7 @@ def reader_home(request: AuthedHttpRequest) -> HttpResponse:
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     """Editors get the editing view (or, with ?view=reader, a preview of what students
     see); readers get the reading view; others a 404 or the login page."""
-    try:
-        reading_list, right = selectors.reading_list_get_for_reader(
-            user=request.user, list_id=list_id
-        )
-    except Http404:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    reading_list, right = reading_list_for_reader_or_login(request, list_id=list_id)
     if right >= Right.EDIT and request.GET.get("view") != "reader":
         from lectio.lists.views.editor import list_editor
 
@@ -163,14 +160,7 @@ def list_marks(request: AuthedHttpRequest, list_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def citation_detail(request: HttpRequest, citation_id: int) -> HttpResponse:
-    try:
-        citation, right = selectors.citation_get_for_reader(
-            user=request.user, citation_id=citation_id
-        )
-    except Http404:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        raise
+    citation, right = citation_for_reader_or_login(request, citation_id=citation_id)
     mark = None
     form = None
     if request.user.is_authenticated:
