@@ -949,7 +949,7 @@ def materials(filters: Filters, threshold: int) -> Report:
     per_record = list(
         citations.filter(catalog_record__isnull=False)
         .values_list("material_type", "catalog_record")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # not COUNT(id): PostgreSQL reads the index alone
         .order_by()
     )
     held = _record_availability({r for _t, r, _n in per_record})
@@ -960,7 +960,7 @@ def materials(filters: Filters, threshold: int) -> Report:
     for material, n in (
         citations.filter(catalog_record__isnull=True)
         .values_list("material_type")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     ):
         where = "electronic" if material == MaterialType.WEBSITE else "none"
