@@ -1046,6 +1046,8 @@ class ItemOpens:
     them on one day: from the per-term totals (TermItemUse) when the period is a
     term's, else from the daily counts; raw events for days not rolled up yet."""
 
+    PAGE = 500  # the fewest items read at once for the never-opened ones
+
     def __init__(
         self, filters: Filters, start: datetime.date, end: datetime.date, term: Any
     ) -> None:
@@ -1206,7 +1208,7 @@ class ItemOpens:
         if connection.vendor != "postgresql":
             yield from ordered.iterator(chunk_size=500)
             return
-        size = n + len(self.raw) if self._all is None else max(n * 4, 500)
+        size = n + len(self.raw) if self._all is None else max(n, self.PAGE)
         done = 0
         while True:
             page = list(ordered[done : done + size])

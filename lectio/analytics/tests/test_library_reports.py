@@ -1047,6 +1047,32 @@ def test_a_term_report_from_the_term_totals_matches_the_daily_counts(
     assert _table(history, "most_used") == []
 
 
+def test_never_opened_items_read_in_small_pages_are_the_same(
+    threshold: int, world: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    term = _this_term(world)
+    canon, shared, web = world["lit_list"].citations.order_by("id")
+    people = _students(world["lit_course"], 2)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    _opens(canon, people, yesterday)
+    roll_up(day=yesterday)
+    _opens(shared, people, timezone.localdate())  # today, not rolled up
+    dates = {"from": yesterday.isoformat(), "to": timezone.localdate().isoformat()}
+
+    def never() -> list[list[str]]:
+        return [
+            [r["title"] for r in _table(report, "never_opened")]
+            for report in (run("item-use", term=term.code), run("item-use", **dates))
+        ]
+
+    whole = never()
+    monkeypatch.setattr(library.ItemOpens, "PAGE", 1)
+    monkeypatch.setattr(library, "TOP", 1)
+    assert never() == [titles[:1] for titles in whole]
+    assert whole[0] and whole[0] == whole[1]
+    assert "The Canon" not in whole[0] and "Shared Textbook" not in whole[0]
+
+
 def test_dates_that_are_a_terms_days_read_its_totals_with_the_same_figures(
     threshold: int, world: dict
 ) -> None:
