@@ -1259,7 +1259,9 @@ def item_use(filters: Filters, threshold: int) -> Report:
         pk: (title, code)
         for pk, title, code in Citation.objects.filter(
             pk__in=[pk for pk, _v in most + least]
-        ).values_list("pk", "title", "reading_list__code")
+        )
+        .order_by()  # a lookup: no join to sections for the lists' order
+        .values_list("pk", "title", "reading_list__code")
     }
     columns = [
         Column("title", _("Item")),
@@ -1354,9 +1356,9 @@ def cost_per_use(filters: Filters, threshold: int) -> Report:
     opens = ItemOpens(filters, start, end, term).for_ids(costs) if costs else {}
     info = {
         pk: (title, code)
-        for pk, title, code in Citation.objects.filter(pk__in=list(costs)).values_list(
-            "pk", "title", "reading_list__code"
-        )
+        for pk, title, code in Citation.objects.filter(pk__in=list(costs))
+        .order_by()  # a lookup: no join to sections for the lists' order
+        .values_list("pk", "title", "reading_list__code")
     }
     rows: list[list[Any]] = []
     for pk, cost in costs.items():
