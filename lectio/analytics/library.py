@@ -1140,15 +1140,33 @@ class ItemOpens:
             )
         }
 
-    def for_ids(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    def for_ids(
+        self, ids: Iterable[int], *, among: QuerySet | None = None
+    ) -> dict[int, tuple[int, int]]:
+        """The items of `ids`; `among`, a subquery of the same ids, reads the
+        per-term totals in one query instead of lists of ids."""
         wanted = list(ids)
         if self._all is not None:
             return {c: self._all[c] for c in wanted if c in self._all}
         found: dict[int, tuple[int, int]] = {}
-        for start in range(0, len(wanted), 5000):
+        if among is not None:
+            chosen = set(wanted)
+            found = {
+                c: v
+                for c, v in self._term_rows(
+                    self._terms().filter(citation_id__in=among)
+                ).items()
+                if c in chosen
+            }
+            wanted_in_lists: list[int] = []
+        else:
+            wanted_in_lists = wanted
+        for start in range(0, len(wanted_in_lists), 5000):
             found.update(
                 self._term_rows(
-                    self._terms().filter(citation_id__in=wanted[start : start + 5000])
+                    self._terms().filter(
+                        citation_id__in=wanted_in_lists[start : start + 5000]
+                    )
                 )
             )
         for citation in wanted:
@@ -1340,23 +1358,27 @@ def cost_per_use(filters: Filters, threshold: int) -> Report:
     start, end, term = usage_period(filters)
     costs: dict[int, Decimal] = defaultdict(Decimal)
     kinds: dict[int, set[str]] = defaultdict(set)
-    for citation, kind, cost in (
-        _scoped_requests(filters)
-        .filter(
-            kind__in=[RequestKind.PURCHASE, RequestKind.DIGITIZATION],
-            state=RequestState.DONE,
-            cost__isnull=False,
-        )
-        .values_list("citation", "kind", "cost")
-    ):
+    done = _scoped_requests(filters).filter(
+        kind__in=[RequestKind.PURCHASE, RequestKind.DIGITIZATION],
+        state=RequestState.DONE,
+        cost__isnull=False,
+    )
+    for citation, kind, cost in done.values_list("citation", "kind", "cost"):
         if cost is None:  # filtered out above
             continue
         costs[citation] += cost
         kinds[citation].add(str(RequestKind(kind).label))
-    opens = ItemOpens(filters, start, end, term).for_ids(costs) if costs else {}
+    # The items as a subquery, not a list of thousands of ids: PostgreSQL reads a
+    # long IN list slowly and the driver takes long to write it.
+    bought = done.values("citation")
+    opens = (
+        ItemOpens(filters, start, end, term).for_ids(costs, among=bought)
+        if costs
+        else {}
+    )
     info = {
         pk: (title, code)
-        for pk, title, code in Citation.objects.filter(pk__in=list(costs))
+        for pk, title, code in Citation.objects.filter(pk__in=bought)
         .order_by()  # a lookup: no join to sections for the lists' order
         .values_list("pk", "title", "reading_list__code")
     }
