@@ -1047,6 +1047,30 @@ def test_a_term_report_from_the_term_totals_matches_the_daily_counts(
     assert _table(history, "most_used") == []
 
 
+def test_never_opened_items_read_in_small_pages_are_the_same(
+    threshold: int, world: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    term = _this_term(world)
+    reading_list = world["lit_list"]
+    canon, shared, web = reading_list.citations.order_by("id")
+    people = _students(reading_list.courses.first(), 2)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    _opens(canon, people, yesterday)
+    roll_up(day=yesterday)
+    _opens(web, people, timezone.localdate())  # today, not rolled up
+    today = timezone.localdate()
+    items = Citation.objects.filter(reading_list=reading_list)
+    monkeypatch.setattr(library.ItemOpens, "PAGE", 1)
+    by_term = library.ItemOpens(library.Filters(), yesterday, today, term)
+    by_dates = library.ItemOpens(library.Filters(), yesterday, today, None)
+    assert by_dates.term is None  # the daily counts, not the term's totals
+
+    # By dates the first page holds only the opened first item: a second is read.
+    for opens in (by_term, by_dates):
+        assert opens.never_opened(items, 1) == [(shared.title, reading_list.code)]
+        assert opens.never_opened(items, 5) == [(shared.title, reading_list.code)]
+
+
 def test_dates_that_are_a_terms_days_read_its_totals_with_the_same_figures(
     threshold: int, world: dict
 ) -> None:
