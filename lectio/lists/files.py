@@ -36,8 +36,9 @@ from lectio.lists.models import (
     citation_file_storage,
 )
 from lectio.lists.permissions import Right, may_open_material
-from lectio.lists.services import ServiceError, _touch_content
-from lectio.lists.statuses import CopyrightStatus
+from lectio.lists.rules import rule_status
+from lectio.lists.services import ServiceError, _touch_content, citation_set_status
+from lectio.lists.statuses import CITATION_MACHINE, CitationStatus, CopyrightStatus
 
 log = logging.getLogger("lectio.files")
 
@@ -49,6 +50,13 @@ COPYRIGHT_FOR_FILE = {
     FileCopyright.NEEDS_CLEARANCE: CopyrightStatus.WAITING,
 }
 UNDECIDED = (CopyrightStatus.NOT_DETERMINED,)
+# Statuses a citation has from its creation until the library works on it: a file
+# added then may still decide it by the institution's rules, as a file present when
+# the citation was made would have (rollover applies the same rules).
+BEFORE_THE_LIBRARY = (
+    CitationStatus.BEING_PREPARED,
+    CitationStatus.READY_FOR_PROCESSING,
+)
 MAX_NAME = 200
 
 
@@ -244,7 +252,29 @@ def _add_row(
             _("Uploaded file “%(name)s” needs copyright clearance.")
             % {"name": row.name},
         )
+    else:
+        _apply_file_rules(actor, citation)
     return row
+
+
+def _apply_file_rules(actor: Any, citation: Citation) -> None:
+    """Runs the institution's status rules again now that the citation has a file
+    (e.g. "an item with an uploaded file is Complete"), while nobody at the library
+    has worked on it yet. A file that needs clearance does not: its clearance request
+    decides. Removing a file changes no status (what the rules gave, someone may
+    have relied on since)."""
+    current = (
+        Citation.objects.filter(pk=citation.pk).values_list("status", flat=True).first()
+    )
+    if current not in BEFORE_THE_LIBRARY:
+        return
+    ruled = rule_status(
+        material_type=citation.material_type,
+        metadata=citation.metadata,
+        has_file=True,
+    )
+    if ruled and ruled != current and CITATION_MACHINE.can(current, ruled):
+        citation_set_status(actor=actor, citation=citation, status=ruled)
 
 
 @transaction.atomic

@@ -23,14 +23,16 @@ from lectio.core.models import Event
 from lectio.core.tests import file_samples as samples
 from lectio.lists import files, services
 from lectio.lists.models import (
+    Availability,
     Citation,
     CitationFile,
+    CitationStatusRule,
     FileCopyright,
     ReadingList,
 )
 from lectio.lists.rollover import rollover_list
 from lectio.lists.services import ServiceError
-from lectio.lists.statuses import CopyrightStatus, MaterialAccess
+from lectio.lists.statuses import CitationStatus, CopyrightStatus, MaterialAccess
 from lectio.workflow.models import ProcessingRequest, RequestKind
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +252,80 @@ def test_a_library_decision_is_not_overwritten_by_a_declaration(
     add(instructor, citation, copyright=FileCopyright.SELF_DECLARED)
     citation.refresh_from_db()
     assert citation.copyright_status == CopyrightStatus.APPROVED
+
+
+@pytest.fixture
+def file_rule(db: None) -> CitationStatusRule:
+    """The institution's rule: an article with an uploaded file needs no library work."""
+    CitationStatusRule.objects.all().delete()
+    return CitationStatusRule.objects.create(
+        position=0,
+        material_type="article",
+        availability=Availability.FILE,
+        status=CitationStatus.COMPLETE,
+    )
+
+
+def test_a_file_runs_the_status_rules_while_the_library_has_not_started(
+    published_list: ReadingList, instructor: User, file_rule: CitationStatusRule
+) -> None:
+    citation = published_list.citations.get(title="Reading Against the Grain")
+    assert citation.status == CitationStatus.BEING_PREPARED
+    add(instructor, citation)
+    citation.refresh_from_db()
+    assert citation.status == CitationStatus.COMPLETE
+    assert Event.objects.filter(
+        verb="citation.status", target_id=citation.pk, params__to="Complete"
+    ).exists()
+    # Removing the file changes no status.
+    files.citation_file_delete(actor=instructor, row=citation.files.get())
+    citation.refresh_from_db()
+    assert citation.status == CitationStatus.COMPLETE
+
+
+def test_a_file_sent_to_the_library_is_still_decided_by_the_rules(
+    published_list: ReadingList, instructor: User, file_rule: CitationStatusRule
+) -> None:
+    citation = published_list.citations.get(title="Reading Against the Grain")
+    Citation.objects.filter(pk=citation.pk).update(
+        status=CitationStatus.READY_FOR_PROCESSING
+    )
+    add(instructor, citation)
+    citation.refresh_from_db()
+    assert citation.status == CitationStatus.COMPLETE
+
+
+@pytest.mark.parametrize("status", [CitationStatus.IN_PROCESS, CitationStatus.DECLINED])
+def test_a_file_does_not_move_an_item_the_library_works_on_or_decided(
+    published_list: ReadingList,
+    instructor: User,
+    file_rule: CitationStatusRule,
+    status: str,
+) -> None:
+    citation = published_list.citations.get(title="Reading Against the Grain")
+    Citation.objects.filter(pk=citation.pk).update(status=status)
+    add(instructor, citation)
+    citation.refresh_from_db()
+    assert citation.status == status
+
+
+def test_a_file_needing_clearance_leaves_the_status_to_the_clearance(
+    published_list: ReadingList, instructor: User, file_rule: CitationStatusRule
+) -> None:
+    citation = published_list.citations.get(title="Reading Against the Grain")
+    add(instructor, citation, copyright=FileCopyright.NEEDS_CLEARANCE)
+    citation.refresh_from_db()
+    assert citation.status == CitationStatus.BEING_PREPARED
+
+
+def test_a_file_matching_no_rule_changes_no_status(
+    published_list: ReadingList, instructor: User
+) -> None:
+    CitationStatusRule.objects.all().delete()
+    citation = published_list.citations.get(title="Reading Against the Grain")
+    add(instructor, citation)
+    citation.refresh_from_db()
+    assert citation.status == CitationStatus.BEING_PREPARED
 
 
 # --- opening ----------------------------------------------------------------------
