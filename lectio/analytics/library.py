@@ -37,10 +37,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lectio.accounts.models import InstitutionSettings, Role, User
+from lectio.analytics import snapshots
 from lectio.analytics.models import DailyUsage, RolledUpDay, TermItemUse, UsageEvent
 from lectio.analytics.reports import MAX_DAYS, BadRange, Hidden
 from lectio.catalog.models import Item, Portfolio, Record
@@ -236,16 +238,26 @@ class Spec:
     # Whether `build` takes `rows=` and then makes only that many rows of a long
     # table (and counts the rest in the database).
     pages: bool = False
+    # Whether `build` takes `snapshot=True` and then may show rows counted a few
+    # minutes ago (lectio.analytics.snapshots): the page asks for it.
+    snapshots: bool = False
 
 
 REPORTS: dict[str, Spec] = {}
 
 
 def _report(
-    name: str, title: Any, description: Any, uses_dates: Any = "", pages: bool = False
+    name: str,
+    title: Any,
+    description: Any,
+    uses_dates: Any = "",
+    pages: bool = False,
+    snapshots: bool = False,
 ) -> Any:
     def register(build: Callable[..., Report]) -> Any:
-        REPORTS[name] = Spec(name, title, description, build, uses_dates, pages)
+        REPORTS[name] = Spec(
+            name, title, description, build, uses_dates, pages, snapshots
+        )
         return build
 
     return register
@@ -255,16 +267,22 @@ def threshold() -> int:
     return max(1, int(InstitutionSettings.cached().analytics_min_group))
 
 
-def run(name: str, filters: Filters, *, rows: int | None = None) -> Report:
+def run(
+    name: str, filters: Filters, *, rows: int | None = None, snapshot: bool = False
+) -> Report:
     """The report `name` (a key of REPORTS) for `filters`. With `rows`, a report
     that pages may make only the first `rows` rows of a table (its `total` says how
-    many there are); the page asks for what it shows, the downloads for all."""
+    many there are); the page asks for what it shows, the downloads for all. With
+    `snapshot`, a slow report may show rows counted a few minutes ago (the page
+    asks for it; the downloads and the API count on the spot)."""
     spec = REPORTS[name]
     limit = threshold()
+    options: dict[str, Any] = {}
     if spec.pages and rows is not None:
-        report = spec.build(filters, limit, rows=rows)
-    else:
-        report = spec.build(filters, limit)
+        options["rows"] = rows
+    if spec.snapshots and snapshot:
+        options["snapshot"] = True
+    report = spec.build(filters, limit, **options)
     report.threshold = limit
     report.name = name
     report.title = str(spec.title)
@@ -803,16 +821,10 @@ def _scoped_citations(filters: Filters) -> QuerySet[Citation]:
     return citations
 
 
-@_report(
-    "shared-titles",
-    _lazy("Titles on several lists"),
-    _lazy(
-        "Titles that appear on more than one list, with how many lists and courses "
-        "(the same catalog record, or the same title when an item is not linked "
-        "to the catalog)."
-    ),
-)
-def shared_titles(filters: Filters, threshold: int) -> Report:
+def _shared_title_rows(filters: Filters) -> list[list[Any]]:
+    """The titles on the most lists: [how matched ("record" or "title"), the title,
+    lists, courses], at most PAGE_ROWS. Plain values, kept as they are by
+    lectio.analytics.snapshots."""
     citations = _scoped_citations(filters)
     # The titles on the most lists first; their courses after, for those alone.
     linked = list(
@@ -869,14 +881,44 @@ def shared_titles(filters: Filters, threshold: int) -> Report:
     titles = dict(
         Record.objects.filter(pk__in=[r for r, _n in linked]).values_list("pk", "title")
     )
-    rows: list[list[Any]] = sorted(
-        [
-            [titles.get(r, ""), _("Catalog record"), n, courses(("record", r))]
-            for r, n in linked
-        ]
-        + [[shown.get(k, k), _("Title"), n, courses(("title", k))] for k, n in loose],
-        key=lambda r: (-r[2], -r[3], r[0]),
+    return sorted(
+        [["record", titles.get(r, ""), n, courses(("record", r))] for r, n in linked]
+        + [["title", shown.get(k, k), n, courses(("title", k))] for k, n in loose],
+        key=lambda r: (-r[2], -r[3], r[1]),
     )[:PAGE_ROWS]
+
+
+snapshots.COUNTERS["shared-titles"] = _shared_title_rows
+
+
+@_report(
+    "shared-titles",
+    _lazy("Titles on several lists"),
+    _lazy(
+        "Titles that appear on more than one list, with how many lists and courses "
+        "(the same catalog record, or the same title when an item is not linked "
+        "to the catalog)."
+    ),
+    snapshots=True,
+)
+def shared_titles(
+    filters: Filters, threshold: int, *, snapshot: bool = False
+) -> Report:
+    counted_note: list[str] = []
+    if snapshot:
+        found = snapshots.counted("shared-titles", filters)
+        counted_rows = found.rows
+        if found.counted_at is not None:
+            when = date_format(timezone.localtime(found.counted_at), "DATETIME_FORMAT")
+            counted_note.append(
+                _("Counted at %(when)s; being counted again now.") % {"when": when}
+                if found.recounting
+                else _("Counted at %(when)s.") % {"when": when}
+            )
+    else:
+        counted_rows = _shared_title_rows(filters)
+    matched_by = {"record": _("Catalog record"), "title": _("Title")}
+    rows = [[title, matched_by[kind], n, c] for kind, title, n, c in counted_rows]
     columns = [
         Column("title", _("Title")),
         Column("matched_by", _("Matched by")),
@@ -898,9 +940,12 @@ def shared_titles(filters: Filters, threshold: int) -> Report:
         ],
         chart_title=_("Lists per title (the first ten)"),
         chart=[Bar(r[0][:60], r[2]) for r in rows[:10]],
-        notes=[_("At most %d titles, those on the most lists.") % PAGE_ROWS]
-        if len(rows) == PAGE_ROWS
-        else [],
+        notes=(
+            [_("At most %d titles, those on the most lists.") % PAGE_ROWS]
+            if len(rows) == PAGE_ROWS
+            else []
+        )
+        + counted_note,
     )
 
 

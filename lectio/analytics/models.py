@@ -108,3 +108,23 @@ class TermItemUse(models.Model):
             models.Index(fields=["term_id", "opens"], name="term_item_use_opens"),
             models.Index(fields=["term_id", "list_id"], name="term_item_use_list"),
         ]
+
+
+class ReportSnapshot(models.Model):
+    """The counted rows of a slow library report for one scope (a term and a
+    department, or none), which the report's page shows while they are fresh and
+    which a background job counts again (lectio.analytics.snapshots)."""
+
+    report = models.CharField(max_length=40)
+    scope = models.CharField(max_length=64)
+    rows = models.JSONField(default=list)
+    counted_at = models.DateTimeField()
+    # When a recount was last queued: one job per snapshot at a time.
+    recount_queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "scope"], name="analytics_snapshot_report_scope"
+            )
+        ]

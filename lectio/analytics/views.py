@@ -62,7 +62,10 @@ def reports_index(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _report_or_error(
-    request: AuthedHttpRequest, name: str, rows: int | None = None
+    request: AuthedHttpRequest,
+    name: str,
+    rows: int | None = None,
+    snapshot: bool = False,
 ) -> tuple[library.Spec, library.Report | None, str, str]:
     require_library(request.user)
     spec = library.REPORTS.get(name)
@@ -70,7 +73,8 @@ def _report_or_error(
         raise Http404
     try:
         filters = library.parse_filters(request.GET)
-        return spec, library.run(name, filters, rows=rows), "", ""
+        report = library.run(name, filters, rows=rows, snapshot=snapshot)
+        return spec, report, "", ""
     except library.BadFilter as problem:
         return spec, None, str(problem), problem.field
     except BadRange as problem:
@@ -80,9 +84,10 @@ def _report_or_error(
 @login_required
 @require_safe
 def report_page(request: AuthedHttpRequest, name: str) -> HttpResponse:
-    # The page makes only the rows it shows; the downloads have them all.
+    # The page makes only the rows it shows, and may show rows counted a few
+    # minutes ago; the downloads have them all, counted now.
     spec, report, error, error_field = _report_or_error(
-        request, name, rows=library.PAGE_ROWS
+        request, name, rows=library.PAGE_ROWS, snapshot=True
     )
     query = request.GET.urlencode()
     return render(
