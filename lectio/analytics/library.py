@@ -821,6 +821,24 @@ def _scoped_citations(filters: Filters) -> QuerySet[Citation]:
     return citations
 
 
+def _counted(
+    name: str, filters: Filters, snapshot: bool
+) -> tuple[list[Any], list[str]]:
+    """The rows of a slow report's count (snapshots.COUNTERS[name]): counted now,
+    or with `snapshot` from rows counted a few minutes ago, with a note saying when."""
+    if not snapshot:
+        return snapshots.COUNTERS[name](filters), []
+    found = snapshots.counted(name, filters)
+    if found.counted_at is None:
+        return found.rows, []
+    when = date_format(timezone.localtime(found.counted_at), "DATETIME_FORMAT")
+    if found.recounting:
+        return found.rows, [
+            _("Counted at %(when)s; being counted again now.") % {"when": when}
+        ]
+    return found.rows, [_("Counted at %(when)s.") % {"when": when}]
+
+
 def _shared_title_rows(filters: Filters) -> list[list[Any]]:
     """The titles on the most lists: [how matched ("record" or "title"), the title,
     lists, courses], at most PAGE_ROWS. Plain values, kept as they are by
@@ -904,19 +922,7 @@ snapshots.COUNTERS["shared-titles"] = _shared_title_rows
 def shared_titles(
     filters: Filters, threshold: int, *, snapshot: bool = False
 ) -> Report:
-    counted_note: list[str] = []
-    if snapshot:
-        found = snapshots.counted("shared-titles", filters)
-        counted_rows = found.rows
-        if found.counted_at is not None:
-            when = date_format(timezone.localtime(found.counted_at), "DATETIME_FORMAT")
-            counted_note.append(
-                _("Counted at %(when)s; being counted again now.") % {"when": when}
-                if found.recounting
-                else _("Counted at %(when)s.") % {"when": when}
-            )
-    else:
-        counted_rows = _shared_title_rows(filters)
+    counted_rows, counted_note = _counted("shared-titles", filters, snapshot)
     matched_by = {"record": _("Catalog record"), "title": _("Title")}
     rows = [[title, matched_by[kind], n, c] for kind, title, n, c in counted_rows]
     columns = [
@@ -980,16 +986,8 @@ def _record_availability(record_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
-@_report(
-    "materials",
-    _lazy("Citations by material type and availability"),
-    _lazy(
-        "Citations of each material type, by how the library holds them: in print, "
-        "electronic (licensed), open access, or not at all. Web pages not linked to "
-        "the catalog count as electronic."
-    ),
-)
-def materials(filters: Filters, threshold: int) -> Report:
+def _material_counts(filters: Filters) -> list[list[Any]]:
+    """[material type, availability, citations] of the citations in scope."""
     citations = _scoped_citations(filters)
     grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     # One pass over the report index for both kinds (COUNT(*), not COUNT(id):
@@ -1009,6 +1007,27 @@ def materials(filters: Filters, threshold: int) -> Report:
             # every row).
             where = "electronic" if material == MaterialType.WEBSITE else "none"
             grid[material][where] += n
+    return [[m, where, n] for m, by in grid.items() for where, n in by.items()]
+
+
+snapshots.COUNTERS["materials"] = _material_counts
+
+
+@_report(
+    "materials",
+    _lazy("Citations by material type and availability"),
+    _lazy(
+        "Citations of each material type, by how the library holds them: in print, "
+        "electronic (licensed), open access, or not at all. Web pages not linked to "
+        "the catalog count as electronic."
+    ),
+    snapshots=True,
+)
+def materials(filters: Filters, threshold: int, *, snapshot: bool = False) -> Report:
+    counts, counted_note = _counted("materials", filters, snapshot)
+    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for material, where, n in counts:
+        grid[material][where] = n
     types = dict(MaterialType.choices)
     rows: list[list[Any]] = [
         [
@@ -1031,6 +1050,7 @@ def materials(filters: Filters, threshold: int) -> Report:
         [Table("by_type", _("Citations"), columns, rows, _empty_message(filters))],
         chart_title=_("Citations by availability"),
         chart=[Bar(str(AVAILABILITY[a]), n) for a, n in totals.items()] if rows else [],
+        notes=counted_note,
     )
 
 

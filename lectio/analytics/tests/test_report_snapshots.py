@@ -185,3 +185,21 @@ def test_the_api_counts_now(shared: dict, client_for: Any, librarian: Any) -> No
 
 def test_a_recount_of_a_snapshot_that_is_gone_does_nothing(db: None) -> None:
     assert not snapshots.recount(12345)
+
+
+def test_materials_from_a_snapshot_are_what_counting_now_gives(
+    shared: dict, client_for: Any, librarian: Any
+) -> None:
+    client = client_for(librarian)
+    url = reverse("analytics:report", args=["materials"])
+    live = library.run("materials", library.Filters())
+
+    first = client.get(url)
+    again = client.get(url)
+
+    for page in (first, again):
+        shown = page.context["report"]
+        assert shown.tables[0].rows == live.tables[0].rows
+        assert shown.chart == live.chart
+    assert any("Counted at" in note for note in again.context["report"].notes)
+    assert ReportSnapshot.objects.filter(report="materials").count() == 1
