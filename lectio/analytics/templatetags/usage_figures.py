@@ -1,6 +1,6 @@
-"""The `figure` filter: a usage figure as the Usage page shows it, the number, or
-"fewer than N" for a figure about too few students (as analytics/_figure.html
-does, without the cost of an include for each of a long list's items)."""
+"""The `figure` filter: a usage figure as the Usage page and the library reports
+show it, the number, or "fewer than N" for a figure about too few students (a
+filter, not an include: a long list's Usage page shows thousands)."""
 
 from __future__ import annotations
 
