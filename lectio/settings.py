@@ -252,15 +252,15 @@ LECTIO_USAGE_KEEP_DAYS = int(os.environ.get("LECTIO_USAGE_KEEP_DAYS", "30"))
 # Suggestions (docs/suggestions.md): kept per work or record; the fewest other lists
 # a co-citation must be on; lists longer than this are not counted for co-citation.
 LECTIO_SUGGESTIONS_TOP = int(os.environ.get("LECTIO_SUGGESTIONS_TOP", "10"))
+LECTIO_SUGGESTIONS_MIN_LISTS = int(os.environ.get("LECTIO_SUGGESTIONS_MIN_LISTS", "2"))
+LECTIO_SUGGESTIONS_MAX_LIST_WORKS = int(
+    os.environ.get("LECTIO_SUGGESTIONS_MAX_LIST_WORKS", "1000")
+)
 # Slow library reports (lectio/analytics/snapshots.py): a page shows counted rows up
 # to this many seconds old, then shows them while a background job counts again;
 # rows older than the second figure are counted on the spot instead.
 LECTIO_REPORT_FRESH_SECONDS = int(os.environ.get("LECTIO_REPORT_FRESH_SECONDS", "300"))
 LECTIO_REPORT_STALE_SECONDS = int(os.environ.get("LECTIO_REPORT_STALE_SECONDS", "3600"))
-LECTIO_SUGGESTIONS_MIN_LISTS = int(os.environ.get("LECTIO_SUGGESTIONS_MIN_LISTS", "2"))
-LECTIO_SUGGESTIONS_MAX_LIST_WORKS = int(
-    os.environ.get("LECTIO_SUGGESTIONS_MAX_LIST_WORKS", "1000")
-)
 # Identifier lookups outside Lectio (DOI content negotiation, Open Library, PubMed).
 LECTIO_LOOKUP_TIMEOUT = float(os.environ.get("LECTIO_LOOKUP_TIMEOUT", "8"))
 

@@ -452,9 +452,8 @@ def lists_not_sent(filters: Filters, threshold: int, rows: int | None = None) ->
     # next day begins and the rows compare with that, not each converted apart.
     zone = timezone.get_current_timezone()
     sent_at = "readinglist__sent_to_library_at"
-    late = due(
-        LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE), "course__"
-    )
+    active = LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE)
+    late = due(active, "course__")
     days = list(courses.values_list("submit_lists_by", flat=True).distinct().order_by())
     late_sent = Q()
     if len(days) <= DUE_DAYS:
@@ -471,7 +470,6 @@ def lists_not_sent(filters: Filters, threshold: int, rows: int | None = None) ->
         late = late.alias(sent_day=TruncDate(sent_at, tzinfo=zone))
         late_sent = Q(sent_day__gt=F("course__submit_lists_by"))
     late = late.filter(Q(**{f"{sent_at}__isnull": True}) | late_sent)
-    active = LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE)
     bare = courses.exclude(Exists(active.filter(course_id=OuterRef("pk"))))
     shown = (
         late.annotate(
