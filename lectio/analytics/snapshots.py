@@ -31,7 +31,8 @@ from lectio.courses.models import Department, Term
 Count = Callable[[Any], list[Any]]
 
 # report name -> the function counting its rows from a Filters (registered by
-# lectio.analytics.library).
+# lectio.analytics.library): lists of plain values, as the JSON column gives them
+# back, so a page shows the same whether counted now or read from a snapshot.
 COUNTERS: dict[str, Count] = {}
 
 
@@ -86,7 +87,7 @@ def counted(report: str, filters: Any) -> Counted:
         if age <= settings.LECTIO_REPORT_STALE_SECONDS:
             _queue_recount(snapshot.pk, now)
             return Counted(snapshot.rows, snapshot.counted_at, recounting=True)
-    rows = _plain(count(filters))
+    rows = count(filters)
     _store(report, scope, rows)
     return Counted(rows)
 
@@ -116,15 +117,9 @@ def recount(snapshot_id: int) -> bool:
         return False
     from lectio.analytics.library import Filters
 
-    rows = _plain(COUNTERS[snapshot.report](Filters(**scope)))
+    rows = COUNTERS[snapshot.report](Filters(**scope))
     _store(snapshot.report, snapshot.scope, rows)
     return True
-
-
-def _plain(rows: list[Any]) -> list[Any]:
-    """Rows as the JSON column gives them back (tuples become lists), so a page
-    shows the same values whether counted now or read from a snapshot."""
-    return [list(row) if isinstance(row, tuple) else row for row in rows]
 
 
 @task()
