@@ -834,7 +834,8 @@ def _counted(
         return found.rows, [
             _("Counted at %(when)s; being counted again now.") % {"when": when}
         ]
-    return found.rows, [_("Counted at %(when)s.") % {"when": when}]
+    # No full stop: the time may end with one ("4:10 p.m.").
+    return found.rows, [_("Counted at %(when)s") % {"when": when}]
 
 
 def _shared_title_rows(filters: Filters) -> list[list[Any]]:
