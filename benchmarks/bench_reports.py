@@ -358,12 +358,20 @@ def make_requests(n: int, *, seed: int = 10) -> int:
 
 
 def _term_totals(days: list[datetime.date], log: Any) -> None:
-    """The per-term item totals, as the roll-up rebuilds them."""
-    from lectio.analytics.recording import term_use_rebuild, terms_of_days
+    """The per-term and weekly item totals, as the roll-up rebuilds them."""
+    from lectio.analytics.recording import (
+        term_use_rebuild,
+        terms_of_days,
+        week_use_rebuild,
+        weeks_of_days,
+    )
 
     started = time.perf_counter()
     rows = term_use_rebuild(terms_of_days(days))
     log(f"  term totals: {rows:,} rows in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    rows = week_use_rebuild(weeks_of_days(days))
+    log(f"  weekly totals: {rows:,} rows in {time.perf_counter() - started:.1f} s")
 
 
 def _analyze() -> None:
@@ -434,9 +442,10 @@ def _run(options: Options) -> list[Result]:
         events = make_usage(_events_wanted(lists), log=options.log)
         made = make_requests(max(200, lists // 5))
         options.log(f"  requests: {made:,} done purchases and digitizations")
-    from lectio.analytics.models import RolledUpDay, TermItemUse
+    from lectio.analytics.models import RolledUpDay, TermItemUse, WeekItemUse
 
-    if not TermItemUse.objects.exists():  # usage made before the totals existed
+    if not TermItemUse.objects.exists() or not WeekItemUse.objects.exists():
+        # Usage made before the totals existed.
         _term_totals(
             list(RolledUpDay.objects.values_list("day", flat=True)), options.log
         )
@@ -459,10 +468,15 @@ def _run(options: Options) -> list[Result]:
     cases: list[tuple[str, dict[str, str]]] = [("all", {})]
     if term:
         cases.append((f"term={term.code}", {"term": term.code}))
-    # The use reports with dates instead of a term: the last four weeks, and the
-    # term's days so far.
+    # The use reports with dates instead of a term: the last four weeks; a month
+    # from a Tuesday to a Saturday (the most days around its whole weeks, which
+    # are read from the daily counts); and the term's days so far.
     yesterday = today - datetime.timedelta(days=1)
-    ranges = [(yesterday - datetime.timedelta(days=27), yesterday)]
+    saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7 or 7)
+    ranges = [
+        (yesterday - datetime.timedelta(days=27), yesterday),
+        (saturday - datetime.timedelta(days=32), saturday),
+    ]
     if term and term.start_date:
         ranges.append((term.start_date, today))
     dated = {"item-use", "cost-per-use"}

@@ -110,6 +110,27 @@ class TermItemUse(models.Model):
         ]
 
 
+class WeekItemUse(models.Model):
+    """Students' opens of one item over the rolled-up days of one week (Monday to
+    Sunday), from DailyUsage, as TermItemUse holds them for a term. The roll-up
+    rebuilds a week's rows whenever it rolls up one of its days; the item-use
+    reports read them for dates that are not a term's, with the daily counts of
+    the days before the first whole week and after the last."""
+
+    week = models.DateField()  # its Monday
+    citation_id = models.IntegerField()
+    list_id = models.IntegerField()
+    opens = models.PositiveIntegerField()
+    most_people_a_day = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "citation_id"], name="week_item_use_uniq"
+            )
+        ]
+
+
 class ReportSnapshot(models.Model):
     """The counted rows of a slow library report for one scope (a term and a
     department, or none), which the report's page shows while they are fresh and

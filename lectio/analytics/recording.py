@@ -21,6 +21,7 @@ from lectio.analytics.models import (
     Scope,
     TermItemUse,
     UsageEvent,
+    WeekItemUse,
 )
 from lectio.core.usage import Usage
 from lectio.courses.models import Term
@@ -74,8 +75,8 @@ def erase_deleted_user(sender: Any, instance: Any, **_kwargs: Any) -> None:
 def roll_up(*, day: datetime.date, refresh_terms: bool = True) -> int:
     """Daily counts for `day` from its raw events, replacing any made before (so a
     second run gives the same rows); returns how many rows. With `refresh_terms`
-    the per-term item totals of the terms that hold the day are rebuilt too
-    (`roll_up_and_purge` rebuilds them once, after all its days)."""
+    the item totals of the day's week and of the terms that hold it are rebuilt
+    too (`roll_up_and_purge` rebuilds them once, after all its days)."""
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
     end = start + datetime.timedelta(days=1)
@@ -97,6 +98,7 @@ def roll_up(*, day: datetime.date, refresh_terms: bool = True) -> int:
     RolledUpDay.objects.get_or_create(day=day)
     if refresh_terms:
         term_use_rebuild(terms_of_days([day]))
+        week_use_rebuild(weeks_of_days([day]))
     return len(rows) + len(reach)
 
 
@@ -124,30 +126,60 @@ def term_use_rebuild(terms: list[Term]) -> int:
     """Rebuilds TermItemUse for `terms` from the daily counts of their days, in one
     INSERT ... SELECT each; returns the rows written."""
     written = 0
-    usage = DailyUsage._meta.db_table
-    target = TermItemUse._meta.db_table
     for term in terms:
-        if term.start_date is None or term.end_date is None:
-            continue
-        with transaction.atomic(), connection.cursor() as cursor:
-            TermItemUse.objects.filter(term_id=term.pk).delete()
-            cursor.execute(
-                f"INSERT INTO {target} "
-                "(term_id, citation_id, list_id, opens, most_people_a_day) "
-                "SELECT %s, citation_id, MAX(list_id), SUM(events), MAX(people) "
-                f"FROM {usage} WHERE kind = %s AND role = %s "
-                "AND citation_id IS NOT NULL AND list_id IS NOT NULL "
-                "AND day >= %s AND day <= %s GROUP BY citation_id",
-                [
-                    term.pk,
-                    "citation_open",
-                    STUDENT,
-                    connection.ops.adapt_datefield_value(term.start_date),
-                    connection.ops.adapt_datefield_value(term.end_date),
-                ],
+        if term.start_date is not None and term.end_date is not None:
+            written += _item_use_rebuild(
+                TermItemUse, "term_id", term.pk, term.start_date, term.end_date
             )
-            written += max(cursor.rowcount, 0)
     return written
+
+
+def weeks_of_days(days: list[datetime.date]) -> list[datetime.date]:
+    """The Mondays of the weeks that hold `days`."""
+    return sorted({d - datetime.timedelta(days=d.weekday()) for d in days})
+
+
+def week_use_rebuild(weeks: list[datetime.date]) -> int:
+    """Rebuilds WeekItemUse for the weeks beginning on the Mondays `weeks`, as
+    `term_use_rebuild` does for terms; returns the rows written."""
+    return sum(
+        _item_use_rebuild(
+            WeekItemUse, "week", monday, monday, monday + datetime.timedelta(days=6)
+        )
+        for monday in weeks
+    )
+
+
+def _item_use_rebuild(
+    model: type[TermItemUse] | type[WeekItemUse],
+    period_field: str,
+    period: Any,
+    first: datetime.date,
+    last: datetime.date,
+) -> int:
+    """Replaces the rows of one period (a term or a week) by the students' opens
+    of each item over its days, from the daily counts."""
+    value = period
+    if isinstance(period, datetime.date):
+        value = connection.ops.adapt_datefield_value(period)
+    with transaction.atomic(), connection.cursor() as cursor:
+        model.objects.filter(**{period_field: period}).delete()
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} "
+            f"({period_field}, citation_id, list_id, opens, most_people_a_day) "
+            "SELECT %s, citation_id, MAX(list_id), SUM(events), MAX(people) "
+            f"FROM {DailyUsage._meta.db_table} WHERE kind = %s AND role = %s "
+            "AND citation_id IS NOT NULL AND list_id IS NOT NULL "
+            "AND day >= %s AND day <= %s GROUP BY citation_id",
+            [
+                value,
+                "citation_open",
+                STUDENT,
+                connection.ops.adapt_datefield_value(first),
+                connection.ops.adapt_datefield_value(last),
+            ],
+        )
+        return max(cursor.rowcount, 0)
 
 
 def reach_groups(
@@ -197,6 +229,7 @@ def roll_up_and_purge(*, today: datetime.date | None = None) -> dict[str, int]:
             days += 1
             day += datetime.timedelta(days=1)
         term_use_rebuild(terms_of_days(done))
+        week_use_rebuild(weeks_of_days(done))
     cutoff = datetime.datetime.combine(
         today - datetime.timedelta(days=keep_days()), datetime.time.min, tzinfo=zone
     )

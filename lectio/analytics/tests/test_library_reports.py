@@ -21,7 +21,13 @@ from django.utils import timezone
 from lectio.accounts.models import InstitutionSettings, Role
 from lectio.accounts.services import api_key_create
 from lectio.analytics import library
-from lectio.analytics.models import DailyUsage, RolledUpDay, TermItemUse, UsageEvent
+from lectio.analytics.models import (
+    DailyUsage,
+    RolledUpDay,
+    TermItemUse,
+    UsageEvent,
+    WeekItemUse,
+)
 from lectio.analytics.recording import roll_up, roll_up_and_purge, user_key
 from lectio.analytics.reports import Hidden
 from lectio.catalog.models import Item, Portfolio, Record
@@ -1116,3 +1122,112 @@ def test_dates_that_are_a_terms_days_read_its_totals_with_the_same_figures(
         (5, 4),
         (2, Hidden(3)),
     ]
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def test_the_roll_up_keeps_the_weekly_totals(threshold: int, world: dict) -> None:
+    canon, shared, _web = world["lit_list"].citations.order_by("id")
+    people = _students(world["lit_course"], 3)
+    monday = _monday(timezone.localdate()) - datetime.timedelta(days=14)
+    tuesday, sunday = monday + datetime.timedelta(1), monday + datetime.timedelta(6)
+    _opens(canon, people, tuesday, times=2)
+    _opens(canon, people[:1], sunday)
+    _opens(shared, people[:2], sunday + datetime.timedelta(1))  # the next week
+    for day in (tuesday, sunday, sunday + datetime.timedelta(1)):
+        roll_up(day=day)
+    roll_up(day=sunday)  # again: the same rows
+
+    assert {
+        (w.week, w.citation_id, w.list_id, w.opens, w.most_people_a_day)
+        for w in WeekItemUse.objects.all()
+    } == {
+        (monday, canon.pk, canon.reading_list_id, 7, 3),
+        (monday + datetime.timedelta(7), shared.pk, shared.reading_list_id, 2, 2),
+    }
+
+
+def test_whole_weeks_are_the_mondays_of_the_weeks_inside_the_dates() -> None:
+    monday = datetime.date(2026, 11, 2)
+    day = datetime.timedelta(days=1)
+    assert library.whole_weeks(monday, monday + 6 * day) == (monday, monday)
+    assert library.whole_weeks(monday, monday + 5 * day) is None
+    assert library.whole_weeks(monday + day, monday + 13 * day) == (
+        monday + 7 * day,
+        monday + 7 * day,
+    )
+    assert library.whole_weeks(monday - day, monday + 20 * day) == (
+        monday,
+        monday + 14 * day,
+    )
+
+
+def test_dates_not_a_terms_read_weeks_and_days_with_the_daily_figures(
+    threshold: int, world: dict
+) -> None:
+    """Whatever the dates, the weekly totals and the days around them give the
+    figures of the daily counts alone, with or without a department."""
+    today = timezone.localdate()
+    first = _monday(today) - datetime.timedelta(days=21)
+    term = _this_term(world)
+    term.start_date = first - datetime.timedelta(days=10)  # no range is its days
+    term.save()
+    lit, his = world["lit_list"], world["his_list"]
+    items = [*lit.citations.order_by("id"), *his.citations.order_by("id")]
+    people = {lst.pk: _students(lst.courses.first(), 4) for lst in (lit, his)}
+    for back in range((today - first).days + 1):
+        day = first + datetime.timedelta(days=back)
+        for n, citation in enumerate(items):
+            who = people[citation.reading_list_id][: (back + n) % 5]
+            if who and (back * 3 + n) % 4:
+                _opens(citation, who, day, times=1 + (back + n) % 2)
+        if day < today:
+            roll_up(day=day)
+    weekly = 0
+    for start_back in (0, 1, 5, 7, 8, 13):
+        for length in (0, 3, 6, 7, 9, 13, 14, 20):
+            start = first + datetime.timedelta(days=start_back)
+            end = min(start + datetime.timedelta(days=length), today)
+            weekly += library.whole_weeks(start, end) is not None
+            for extra in ({}, {"department": world["lit"].code}):
+                filters = library.parse_filters(extra)
+                opens = library.ItemOpens(filters, start, end, None)
+                assert opens.term is None
+                expected = opens._daily(start, end)
+                for citation, value in opens.raw.items():
+                    expected[citation] = library._plus(expected.get(citation), value)
+                assert opens._all == expected, (start, end, extra)
+                assert expected or start == end  # not an empty comparison
+    assert weekly > 20
+
+
+def test_the_migration_fills_the_weeks_of_the_daily_counts_kept(
+    threshold: int, world: dict
+) -> None:
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    canon, shared, _web = world["lit_list"].citations.order_by("id")
+    people = _students(world["lit_course"], 2)
+    monday = _monday(timezone.localdate()) - datetime.timedelta(days=14)
+    for day, citation in ((monday, canon), (monday + datetime.timedelta(9), shared)):
+        _opens(citation, people, day)
+        roll_up(day=day)
+    made = set(WeekItemUse.objects.values_list("week", "citation_id", "opens"))
+    WeekItemUse.objects.all().delete()
+
+    migration = importlib.import_module(
+        "lectio.analytics.migrations.0005_week_item_use"
+    )
+    migration.fill_weeks(apps, SimpleNamespace(connection=connection))
+
+    assert made == {
+        (monday, canon.pk, 2),
+        (monday + datetime.timedelta(7), shared.pk, 2),
+    }
+    assert set(WeekItemUse.objects.values_list("week", "citation_id", "opens")) == made
