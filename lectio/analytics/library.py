@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import heapq
+import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -29,11 +29,9 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
 )
 from django.db.models.functions import Lower, TruncDate
@@ -1120,6 +1118,46 @@ def whole_weeks(
     return (first, last) if first <= last else None
 
 
+@dataclass
+class _Part:
+    """Rows of (item, opens, students) that add up to a period's figures: a
+    term's or some weeks' totals, or some days' counts."""
+
+    model: Any
+    where: dict[str, Any]
+    columns: tuple[str, str, str]
+    # Whether these are daily counts, many rows per item.
+    daily: bool = False
+
+    def rows(self, scope: QuerySet | None) -> QuerySet:
+        rows = self.model.objects.filter(**self.where)
+        if scope is not None:
+            rows = rows.filter(list_id__in=scope)
+        return rows.order_by().values_list(*self.columns)
+
+    def has(self) -> Exists:
+        """Whether the item of the outer query has a row here."""
+        return Exists(
+            self.model.objects.filter(citation_id=OuterRef("pk"), **self.where)
+        )
+
+    def opened(self, ids: list[int]) -> set[int]:
+        """Which of the items `ids` have a row here, in one query (as an
+        Exists per item, daily counts would be looked up day by day per item)."""
+        return set(
+            self.model.objects.filter(**self.where, citation_id__in=ids).values_list(
+                "citation_id", flat=True
+            )
+        )
+
+
+@dataclass
+class _Heads:
+    most: list[tuple[int, tuple[int, int]]]
+    least: list[tuple[int, tuple[int, int]]]
+    count: int
+
+
 class ItemOpens:
     """Students' opens of each item in a period, with the most students behind
     them on one day: from the per-term totals (TermItemUse) when the period is a
@@ -1144,16 +1182,12 @@ class ItemOpens:
             else None
         )
         self.raw = self._raw(start, end)
-        self._all: dict[int, tuple[int, int]] | None = None
-        if term is None:
-            self._all = self._dated(start, end)
-            for citation, value in self.raw.items():
-                self._all[citation] = _plus(self._all.get(citation), value)
-
-    def _scope(self, queryset: QuerySet) -> QuerySet:
-        if self.list_ids is not None:
-            return queryset.filter(list_id__in=self.list_ids)
-        return queryset
+        self._parts = (
+            [_Part(TermItemUse, {"term_id": term.pk}, TERM_COLUMNS)]
+            if term is not None
+            else _dated_parts(start, end)
+        )
+        self._heads: dict[int, _Heads] = {}
 
     def _raw(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
         rolled = set(
@@ -1165,17 +1199,17 @@ class ItemOpens:
         if len(rolled) > (end - start).days:
             return found
         zone = timezone.get_current_timezone()
-        raw = self._scope(
-            UsageEvent.objects.filter(
-                kind="citation_open",
-                role=STUDENT,
-                citation_id__isnull=False,
-                at__gte=datetime.datetime.combine(start, datetime.time.min, zone),
-                at__lt=datetime.datetime.combine(
-                    end + datetime.timedelta(days=1), datetime.time.min, zone
-                ),
-            )
+        raw = UsageEvent.objects.filter(
+            kind="citation_open",
+            role=STUDENT,
+            citation_id__isnull=False,
+            at__gte=datetime.datetime.combine(start, datetime.time.min, zone),
+            at__lt=datetime.datetime.combine(
+                end + datetime.timedelta(days=1), datetime.time.min, zone
+            ),
         )
+        if self.list_ids is not None:
+            raw = raw.filter(list_id__in=self.list_ids)
         for row in (
             raw.annotate(day=TruncDate("at", tzinfo=zone))
             .values("day", "citation_id")
@@ -1189,130 +1223,133 @@ class ItemOpens:
                 )
         return found
 
-    def _dated(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
-        weeks = whole_weeks(start, end)
-        if weeks is None:
-            return self._daily(start, end)
-        first, last = weeks
-        found = self._totals(
-            self._scope(WeekItemUse.objects.filter(week__gte=first, week__lte=last))
+    def _grouped(self, ids: Any = None) -> tuple[str, list[Any]]:
+        """SQL naming the rows of every part u(c, o, p) (of the items `ids` only,
+        a list or a subquery, if given) and their sums per item t(c, o, p), for a
+        query to follow; and its parameters."""
+        parts: list[str] = []
+        params: list[Any] = []
+        for part in self._parts:
+            rows = part.rows(self.list_ids)
+            if ids is not None:
+                rows = rows.filter(citation_id__in=ids)
+            sql, more = rows.query.sql_with_params()
+            parts.append(sql)
+            params.extend(more)
+        return (
+            f"WITH u (c, o, p) AS ({' UNION ALL '.join(parts)}), "
+            "t AS (SELECT c, SUM(o) AS o, MAX(p) AS p FROM u GROUP BY c) ",
+            params,
         )
-        for days in (
-            (start, first - datetime.timedelta(days=1)),
-            (last + datetime.timedelta(days=7), end),
-        ):
-            if days[0] <= days[1]:
-                for citation, value in self._daily(*days).items():
-                    found[citation] = _plus(found.get(citation), value)
+
+    def _select(self, sql: str, params: list[Any]) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _read(self, ids: Iterable[int] | None, among: QuerySet | None) -> dict:
+        """The counted (not raw) figures of the items `ids`, or of `among`."""
+        if among is not None:
+            chunks: list[Any] = [among]
+        else:
+            wanted = list(ids or ())
+            chunks = [wanted[i : i + 5000] for i in range(0, len(wanted), 5000)]
+        found: dict[int, tuple[int, int]] = {}
+        for chunk in chunks:
+            if self.term is not None:  # one row per item: no sums
+                rows = self._parts[0].rows(self.list_ids)
+                found.update(
+                    (c, (o, p)) for c, o, p in rows.filter(citation_id__in=chunk)
+                )
+                continue
+            head, params = self._grouped(chunk)
+            found.update(
+                (c, (o, p))
+                for c, o, p in self._select(head + "SELECT c, o, p FROM t", params)
+            )
         return found
-
-    def _totals(self, rows: QuerySet) -> dict[int, tuple]:
-        return _plain(
-            rows.values_list("citation_id")
-            .annotate(opens=Sum("opens"), people=Max("most_people_a_day"))
-            .order_by()
-            .values_list("citation_id", "opens", "people")
-        )
-
-    def _daily(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
-        rows = self._scope(
-            DailyUsage.objects.filter(
-                kind="citation_open",
-                role=STUDENT,
-                citation_id__isnull=False,
-                day__gte=start,
-                day__lte=end,
-            )
-        )
-        return _plain(
-            rows.values_list("citation_id")
-            .annotate(events=Sum("events"), people=Max("people"))
-            .order_by()
-            .values_list("citation_id", "events", "people")
-        )
-
-    def _terms(self) -> QuerySet[TermItemUse]:
-        return self._scope(TermItemUse.objects.filter(term_id=self.term.pk))
-
-    def _term_rows(self, queryset: QuerySet) -> dict[int, tuple[int, int]]:
-        return {
-            c: (o, p)
-            for c, o, p in queryset.values_list(
-                "citation_id", "opens", "most_people_a_day"
-            )
-        }
 
     def for_ids(
         self, ids: Iterable[int], *, among: QuerySet | None = None
     ) -> dict[int, tuple[int, int]]:
-        """The items of `ids`; `among`, a subquery of the same ids, reads the
-        per-term totals in one query instead of lists of ids."""
+        """The items of `ids`; `among`, a subquery of the same ids, reads them in
+        one query instead of lists of ids."""
         wanted = list(ids)
-        if self._all is not None:
-            return {c: self._all[c] for c in wanted if c in self._all}
-        found: dict[int, tuple[int, int]] = {}
         if among is not None:
             chosen = set(wanted)
-            found = {
-                c: v
-                for c, v in self._term_rows(
-                    self._terms().filter(citation_id__in=among)
-                ).items()
-                if c in chosen
-            }
-            wanted_in_lists: list[int] = []
+            found = {c: v for c, v in self._read(None, among).items() if c in chosen}
         else:
-            wanted_in_lists = wanted
-        for start in range(0, len(wanted_in_lists), 5000):
-            found.update(
-                self._term_rows(
-                    self._terms().filter(
-                        citation_id__in=wanted_in_lists[start : start + 5000]
-                    )
-                )
-            )
+            found = self._read(wanted, None)
         for citation in wanted:
             if citation in self.raw:
                 found[citation] = _plus(found.get(citation), self.raw[citation])
         return found
 
+    def _ranked_heads(self, k: int) -> _Heads:
+        """The `k` items opened most and least (of those opened) and how many were
+        opened, by the counted figures: for a term from its totals' index, else
+        from the sums of the parts, in one query."""
+        if k in self._heads:
+            return self._heads[k]
+        if self.term is not None:
+            rows = self._parts[0].rows(self.list_ids)
+            heads = _Heads(
+                [(c, (o, p)) for c, o, p in rows.order_by("-opens", "citation_id")[:k]],
+                [(c, (o, p)) for c, o, p in rows.order_by("opens", "citation_id")[:k]],
+                rows.count(),
+            )
+        else:
+            head, params = self._grouped()
+            found = self._select(
+                head + "SELECT 0, c, o, p FROM "
+                "(SELECT c, o, p FROM t ORDER BY o DESC, c LIMIT %s) AS most "
+                "UNION ALL SELECT 1, c, o, p FROM "
+                "(SELECT c, o, p FROM t ORDER BY o, c LIMIT %s) AS least "
+                "UNION ALL SELECT 2, COUNT(*), 0, 0 FROM t",
+                [*params, k, k],
+            )
+            heads = _Heads(
+                [(c, (o, p)) for which, c, o, p in found if which == 0],
+                [(c, (o, p)) for which, c, o, p in found if which == 1],
+                next(c for which, c, _o, _p in found if which == 2),
+            )
+        self._heads[k] = heads
+        return heads
+
     def ranked(self, n: int, *, most: bool) -> list[tuple[int, tuple[int, int]]]:
-        """The `n` items opened most (or least, of those opened)."""
+        """The `n` items opened most (or least, of those opened). Raw events only
+        add opens: the true `n` are among the counted first n + (items with raw
+        events) and those items."""
 
         def key(x: tuple[int, tuple[int, int]]) -> tuple[int, int]:
             return (-x[1][0], x[0]) if most else (x[1][0], x[0])
 
-        if self._all is not None:
-            return heapq.nsmallest(n, self._all.items(), key=key)
-        order = ("-opens", "citation_id") if most else ("opens", "citation_id")
-        head = self._term_rows(self._terms().order_by(*order)[: n + len(self.raw)])
-        candidates = set(head) | set(self.raw)
+        heads = self._ranked_heads(n + len(self.raw))
+        head = heads.most if most else heads.least
+        if not self.raw:
+            return head[:n]
+        candidates = {c for c, _v in head} | set(self.raw)
         return sorted(self.for_ids(candidates).items(), key=key)[:n]
 
     def count(self) -> int:
-        if self._all is not None:
-            return len(self._all)
-        known = set(
-            self._term_rows(self._terms().filter(citation_id__in=list(self.raw)))
-        )
-        return self._terms().count() + len(set(self.raw) - known)
+        counted = self._ranked_heads(TOP + len(self.raw)).count
+        return counted + len(set(self.raw) - set(self._read(self.raw, None)))
 
     def never_opened(self, citations: QuerySet[Citation], n: int) -> list[tuple]:
-        if self._all is None:
-            citations = citations.exclude(
-                Exists(
-                    TermItemUse.objects.filter(
-                        term_id=self.term.pk, citation_id=OuterRef("pk")
-                    )
-                )
-            )
-        opened = self._all if self._all is not None else self.raw
+        daily = [part for part in self._parts if part.daily]
+        for part in self._parts:
+            if not part.daily:
+                citations = citations.exclude(part.has())
         rows: list[tuple] = []
-        for row in self._in_order(citations, n):
-            if row[0] not in opened:
-                rows.append(row[1:])
-                if len(rows) >= n:
-                    break
+        items = self._in_order(citations, n)
+        while page := list(itertools.islice(items, self.PAGE)):
+            ids = [row[0] for row in page]
+            opened = set().union(*(part.opened(ids) for part in daily))
+            for pk, title, code in page:
+                if pk not in self.raw and pk not in opened:
+                    rows.append((title, code))
+                    if len(rows) >= n:
+                        return rows
         return rows
 
     def _in_order(self, citations: QuerySet[Citation], n: int) -> Iterator[tuple]:
@@ -1328,7 +1365,7 @@ class ItemOpens:
         if connection.vendor != "postgresql":
             yield from ordered.iterator(chunk_size=500)
             return
-        size = n + len(self.raw) if self._all is None else max(n, self.PAGE)
+        size = n + len(self.raw)
         done = 0
         while True:
             page = list(ordered[done : done + size])
@@ -1339,14 +1376,40 @@ class ItemOpens:
             size = min(size * 4, 20000)
 
 
-def _plain(counts: QuerySet) -> dict[int, tuple[int, int]]:
-    """{item: (opens, students)} from a query of (item, opens, students) rows,
-    fetched as the driver gives them: at 200,000 items the ORM's converters of
-    each value take longer than the query."""
-    sql, params = counts.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {c: (o, p) for c, o, p in cursor.fetchall()}
+TERM_COLUMNS = ("citation_id", "opens", "most_people_a_day")
+
+
+def _dated_parts(start: datetime.date, end: datetime.date) -> list[_Part]:
+    """The weekly totals of the whole weeks from `start` to `end` and the daily
+    counts of the days before and after them (of all the days if none)."""
+    parts: list[_Part] = []
+    days = [(start, end)]
+    weeks = whole_weeks(start, end)
+    if weeks is not None:
+        first, last = weeks
+        parts.append(
+            _Part(WeekItemUse, {"week__gte": first, "week__lte": last}, TERM_COLUMNS)
+        )
+        days = [
+            (start, first - datetime.timedelta(days=1)),
+            (last + datetime.timedelta(days=7), end),
+        ]
+    # The days as a list: SQLite then seeks each day's rows of an item in the
+    # index, where a range makes it step through every day kept.
+    each = [
+        a + datetime.timedelta(days=i) for a, b in days for i in range((b - a).days + 1)
+    ]
+    if each:
+        where = {
+            "kind": "citation_open",
+            "role": STUDENT,
+            "citation_id__isnull": False,
+            "day__in": each,
+        }
+        parts.append(
+            _Part(DailyUsage, where, ("citation_id", "events", "people"), daily=True)
+        )
+    return parts
 
 
 def _plus(value: tuple[int, int] | None, more: tuple[int, int]) -> tuple[int, int]:

@@ -47,6 +47,15 @@ class DailyUsage(models.Model):
         indexes = [
             models.Index(fields=["list_id", "day"], name="daily_usage_list_day"),
             models.Index(fields=["day"], name="daily_usage_day"),
+            # Students' opens of items by day, read from the index alone (the
+            # use reports' days around whole weeks; SQLite reads the condition's
+            # columns too). Partial: other uses of the table (a list's Usage
+            # page) do not pick it.
+            models.Index(
+                fields=["day", "citation_id", "events", "people", "kind", "role"],
+                name="daily_usage_opens",
+                condition=models.Q(kind="citation_open", role="student"),
+            ),
         ]
 
 
@@ -125,8 +134,16 @@ class WeekItemUse(models.Model):
 
     class Meta:
         constraints = [
+            # Also the index of an item's weeks (is it opened in these weeks?).
             models.UniqueConstraint(
-                fields=["week", "citation_id"], name="week_item_use_uniq"
+                fields=["citation_id", "week"], name="week_item_use_uniq"
+            )
+        ]
+        indexes = [
+            # The weeks' rows read from the index alone, to sum them per item.
+            models.Index(
+                fields=["week", "citation_id", "opens", "most_people_a_day"],
+                name="week_item_use_week",
             )
         ]
 

@@ -1192,15 +1192,63 @@ def test_dates_not_a_terms_read_weeks_and_days_with_the_daily_figures(
             end = min(start + datetime.timedelta(days=length), today)
             weekly += library.whole_weeks(start, end) is not None
             for extra in ({}, {"department": world["lit"].code}):
-                filters = library.parse_filters(extra)
-                opens = library.ItemOpens(filters, start, end, None)
+                lists = {lit.pk} if extra else {lit.pk, his.pk}
+                expected = _daily_figures(start, end, lists)
+                opens = library.ItemOpens(
+                    library.parse_filters(extra), start, end, None
+                )
                 assert opens.term is None
-                expected = opens._daily(start, end)
-                for citation, value in opens.raw.items():
-                    expected[citation] = library._plus(expected.get(citation), value)
-                assert opens._all == expected, (start, end, extra)
+                where = (start, end, extra)
+                assert opens.for_ids(c.pk for c in items) == expected, where
+                assert opens.count() == len(expected), where
+                for n in (1, 2, len(items)):
+                    for most in (True, False):
+                        sign = -1 if most else 1
+                        assert (
+                            opens.ranked(n, most=most)
+                            == sorted(
+                                expected.items(),
+                                key=lambda x, s=sign: (s * x[1][0], x[0]),
+                            )[:n]
+                        ), (where, n, most)
+                never = [
+                    c.title
+                    for c in items
+                    if c.pk not in expected and c.reading_list_id in lists
+                ]
+                shown = opens.never_opened(
+                    Citation.objects.filter(reading_list_id__in=lists), 10
+                )
+                assert [title for title, _code in shown] == never, where
                 assert expected or start == end  # not an empty comparison
     assert weekly > 20
+
+
+def _daily_figures(
+    start: datetime.date, end: datetime.date, lists: set[int]
+) -> dict[int, tuple[int, int]]:
+    """Students' opens per item from the daily counts and, for days not rolled
+    up, the raw events, added up here: what every way of reading must give."""
+    rolled = set(RolledUpDay.objects.values_list("day", flat=True))
+    found: dict[int, tuple[int, int]] = {}
+    per_day: dict[tuple[int, datetime.date], set[str]] = {}
+    for row in DailyUsage.objects.filter(
+        kind="citation_open", role="student", day__gte=start, day__lte=end
+    ):
+        if row.list_id in lists:
+            found[row.citation_id] = library._plus(
+                found.get(row.citation_id), (row.events, row.people)
+            )
+    for event in UsageEvent.objects.filter(kind="citation_open", role="student"):
+        day = timezone.localtime(event.at).date()
+        if start <= day <= end and day not in rolled and event.list_id in lists:
+            per_day.setdefault((event.citation_id, day), set()).add(event.user_key)
+            opens, people = found.get(event.citation_id, (0, 0))
+            found[event.citation_id] = (opens + 1, people)
+    for (citation, _day), keys in per_day.items():
+        opens, people = found[citation]
+        found[citation] = (opens, max(people, len(keys)))
+    return found
 
 
 def test_the_migration_fills_the_weeks_of_the_daily_counts_kept(
