@@ -1342,7 +1342,10 @@ class ItemOpens:
                 citations = citations.exclude(part.has())
         rows: list[tuple] = []
         items = self._in_order(citations, n)
-        while page := list(itertools.islice(items, self.PAGE)):
+        # Daily counts are looked up a page of items at a time; without them,
+        # items are taken one by one, reading no more than the first are enough.
+        size = self.PAGE if daily else 1
+        while page := list(itertools.islice(items, size)):
             ids = [row[0] for row in page]
             opened = set().union(*(part.opened(ids) for part in daily))
             for pk, title, code in page:
