@@ -12,6 +12,11 @@
   suggestions-refresh --pending`): an item added to a published list of a few dozen
   items (a title other lists cite), then the job; the item removed, then the job
   again. Timed: the job alone.
+- `suggestions_similar`: the background job after a catalog load (`lectio
+  suggestions-refresh --similar`): the similar records counted again and nothing
+  else, against the whole-institution refresh, the two run in turn (`--repeat`
+  rounds, at most 3; slow). It needs a catalog: `lectio load-marc` of the LC records
+  (`benchmarks/lc_records.py`), beside the generated lists.
 
 Run the refresh first (it is first in this file): the lookup needs its counts.
 """
@@ -30,6 +35,7 @@ from benchmarks.harness import Benchmark, Figures, Options, Result, Skip
 
 REFRESH_MAX_MS = 10 * 60 * 1000.0
 LOOKUP_MAX_MS = 50.0
+SIMILAR_ROUNDS = 3
 
 
 def _refresh(options: Options) -> list[Result]:
@@ -226,6 +232,47 @@ def _pending(options: Options) -> list[Result]:
     ]
 
 
+def _similar(options: Options) -> list[Result]:
+    from lectio.analytics.suggestions.refresh import refresh_all, refresh_similar
+    from lectio.catalog.models import Record
+
+    name = "suggestions_similar"
+    description = "suggestions: the job after a catalog load vs the full refresh"
+    records = Record.objects.count()
+    if records < 10_000:
+        reason = "needs a catalog: `lectio load-marc` the LC records first"
+        return [Result(name, description, "skipped", reason=reason)]
+    similar_s: list[float] = []
+    all_s: list[float] = []
+    found = 0
+    for _n in range(max(1, min(options.repeat, SIMILAR_ROUNDS))):
+        started = time.perf_counter()
+        found = refresh_similar(progress=options.log).similar
+        similar_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        refresh_all(progress=options.log)
+        all_s.append(time.perf_counter() - started)
+    measured = Figures.from_seconds(similar_s)
+    baseline = Figures.from_seconds(all_s)
+    return [
+        Result(
+            name,
+            description,
+            "ok",
+            measured=measured,
+            baseline=baseline,
+            baseline_label="lectio suggestions-refresh (everything)",
+            ratio=measured.median_ms / baseline.median_ms,
+            extra={
+                "records": records,
+                "similar": found,
+                "citations": _citations(),
+                "database": connection.vendor,
+            },
+        )
+    ]
+
+
 BENCHMARKS = [
     Benchmark(
         name="suggestions_refresh",
@@ -242,5 +289,11 @@ BENCHMARKS = [
         name="suggestions_pending",
         description="suggestions: the job after a typical list change",
         run=_pending,
+    ),
+    Benchmark(
+        name="suggestions_similar",
+        description="suggestions: the job after a catalog load vs the full refresh",
+        run=_similar,
+        slow=True,
     ),
 ]

@@ -13,7 +13,9 @@ numbers are looked up in one query; a record whose checksum is the same is left 
 identifiers replaced; a new one is inserted with ids taken from the table's sequence.
 Then the search index is brought up to date for the created and changed records, in
 the same transaction. An interrupted load keeps the batches written so far; running
-it again carries on (the records already loaded are unchanged).
+it again carries on (the records already loaded are unchanged). A load that created
+or changed records ends with one more transaction, its event row, in which the
+apps that follow the catalog hear of it once (`extensions.records_changed`).
 
 On a large file the reading and mapping runs in a second process (forked) that hands
 the main process batches ready to write, so parsing and writing overlap.
@@ -43,6 +45,7 @@ from django.utils import timezone
 from pymarc import Record
 from pymarc.marcxml import XmlHandler
 
+from lectio.catalog.extensions import records_changed
 from lectio.catalog.marc import MappedRecord, MarcError, map_record
 from lectio.catalog.marcread import FastMARCReader, LightRecord
 from lectio.catalog.models import Record as CatalogRecord
@@ -830,6 +833,7 @@ def load_marc(
                     "counts": result.counts_dict(),
                 },
             )
+            records_changed()
     return result
 
 

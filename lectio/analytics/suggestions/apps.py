@@ -8,6 +8,7 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self) -> None:
         from lectio.analytics.suggestions import panels, refresh
+        from lectio.catalog.extensions import register_records_listener
         from lectio.lists.extensions import (
             register_content_listener,
             register_page_panel,
@@ -16,4 +17,6 @@ class SuggestionsConfig(AppConfig):
         # Marking a changed list pending is one small write in the change's
         # transaction; the counting runs in the background job it queues.
         register_content_listener(refresh.lists_mark_pending)
+        # A catalog change queues the recount of similar records once it commits.
+        register_records_listener(refresh.records_changed)
         register_page_panel(panels.page_panel)

@@ -1,6 +1,8 @@
-"""Counting the suggestions: the whole institution (`refresh_all`, nightly and after
-bulk loads) or only the lists that changed (`refresh_pending`, queued by any change
-to a list's items and run by `lectio suggestions-refresh --pending`).
+"""Counting the suggestions: the whole institution (`refresh_all`, nightly), only the
+lists that changed (`refresh_pending`, queued by any change to a list's items and
+run by `lectio suggestions-refresh --pending`), or only the similar records
+(`refresh_similar`, queued by a catalog load and run by `lectio suggestions-refresh
+--similar`).
 
 What counts: the citations that readers of a published list can see (a visible
 section; Complete, or not Inactive/Declined, as the institution's setting says).
@@ -71,6 +73,7 @@ class RefreshSummary:
     lists: int = 0
     works: int = 0
     cocitations: int = 0
+    records: int = 0
     similar: int = 0
     seconds: float = 0.0
 
@@ -79,6 +82,7 @@ class RefreshSummary:
             "lists": self.lists,
             "works": self.works,
             "cocitations": self.cocitations,
+            "records": self.records,
             "similar": self.similar,
             "seconds": round(self.seconds, 2),
         }
@@ -497,7 +501,7 @@ def refresh_all(*, progress: ProgressFn | None = None) -> RefreshSummary:
         groups[number].append(c)
     works = _new_works(groups)
     say(f"grouped them into {len(works):,} works")
-    records = list(Record.objects.values_list("pk", "title", "subjects").iterator())
+    records = _records()
     similar = count_similar(records)
     say(f"found {len(similar):,} similar records among {len(records):,}")
     with transaction.atomic():
@@ -536,6 +540,31 @@ def refresh_all(*, progress: ProgressFn | None = None) -> RefreshSummary:
         lists=len(snapshot),
         works=len(works),
         cocitations=len(cocitations),
+        records=len(records),
+        similar=len(similar),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _records() -> list[tuple[int, str, Any]]:
+    return list(Record.objects.values_list("pk", "title", "subjects").iterator())
+
+
+def refresh_similar(*, progress: ProgressFn | None = None) -> RefreshSummary:
+    """Counts the similar records again, and nothing else, in one transaction
+    (readers see the old ones until it commits): what a catalog change needs, as
+    the works and co-citations come from the lists alone."""
+    say = progress or (lambda _text: None)
+    started = time.perf_counter()
+    records = _records()
+    similar = count_similar(records)
+    say(f"found {len(similar):,} similar records among {len(records):,}")
+    with transaction.atomic():
+        _exclusive()
+        SimilarRecord.objects.all().delete()
+        SimilarRecord.objects.bulk_create(similar, batch_size=BATCH)
+    return RefreshSummary(
+        records=len(records),
         similar=len(similar),
         seconds=time.perf_counter() - started,
     )
@@ -848,7 +877,43 @@ def _enqueue_refresh() -> None:
 
 
 def _queue_refresh() -> None:
+    _on_commit_once(_enqueue_refresh)
+
+
+def _on_commit_once(enqueue: Callable[[], None]) -> None:
     conn = transaction.get_connection()
-    if any(entry[1] is _enqueue_refresh for entry in conn.run_on_commit):
+    if any(entry[1] is enqueue for entry in conn.run_on_commit):
         return
-    transaction.on_commit(_enqueue_refresh)
+    transaction.on_commit(enqueue)
+
+
+# --- following the catalog -----------------------------------------------------------
+
+
+def records_changed() -> None:
+    """Once the change to the catalog has committed, queues the recount of similar
+    records (once a transaction)."""
+    _on_commit_once(_enqueue_similar)
+
+
+def _enqueue_similar() -> None:
+    from lectio.analytics.suggestions.tasks import refresh_similar_records
+
+    # A recount still waiting to start reads the catalog after this change
+    # committed: another would count the same again.
+    if not _waiting(refresh_similar_records):
+        refresh_similar_records.enqueue()
+
+
+def _waiting(task: Any) -> bool:
+    """Whether a run of `task` is queued and not started (known only to the
+    database backend; with another, it is queued again)."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY
+    ).exists()

@@ -14,6 +14,14 @@ def refresh_pending_lists() -> dict[str, Any]:
 
 
 @task()
+def refresh_similar_records() -> dict[str, Any]:
+    """Counts again the catalog records alike in subject and title words."""
+    from lectio.analytics.suggestions.refresh import refresh_similar
+
+    return refresh_similar().as_dict()
+
+
+@task()
 def refresh_all_suggestions() -> dict[str, Any]:
     """Counts the suggestions of the whole institution again."""
     from lectio.analytics.suggestions.refresh import refresh_all
