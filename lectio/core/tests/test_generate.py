@@ -192,6 +192,7 @@ def test_bench_lists_its_benchmarks() -> None:
         "suggestions_refresh",
         "suggestions_citation",
         "suggestions_pending",
+        "suggestions_similar",
         "task_list",
         "usage_record",
     ]
