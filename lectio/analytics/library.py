@@ -558,7 +558,20 @@ def lists_not_sent(filters: Filters, threshold: int, rows: int | None = None) ->
     sent_at = "readinglist__sent_to_library_at"
     active = LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE)
     late = due(active, "course__")
-    days = list(courses.values_list("submit_lists_by", flat=True).distinct().order_by())
+    # The days come from the index of submit-by dates alone (the term's and the
+    # department's courses are among them; a day none of them has matches none of
+    # their rows), unless there are too many: then the filtered courses' own.
+    dated = _in_dates(
+        Course.objects.filter(submit_lists_by__isnull=False, no_list_expected=False),
+        "submit_lists_by",
+        filters,
+        datetime_field=False,
+    )
+    days = list(dated.values_list("submit_lists_by", flat=True).distinct().order_by())
+    if len(days) > DUE_DAYS:
+        days = list(
+            courses.values_list("submit_lists_by", flat=True).distinct().order_by()
+        )
     late_sent = Q()
     if len(days) <= DUE_DAYS:
         for day in days:

@@ -334,12 +334,13 @@ def _list_for(
     )
 
 
-@pytest.mark.parametrize("due_days", [library.DUE_DAYS, 0])
+@pytest.mark.parametrize("due_days", [library.DUE_DAYS, 3, 0])
 def test_lists_not_sent_page_shows_the_first_rows_of_the_whole_table(
     world: dict, due_days: int, monkeypatch: Any
 ) -> None:
-    # With more submit-by dates than DUE_DAYS, each sending becomes a day to
-    # compare: the same rows.
+    # Four submit-by dates: with more than DUE_DAYS in all the filtered courses'
+    # own are read (two between the dates), and with more than DUE_DAYS of those
+    # each sending becomes a day to compare: the same rows every time.
     monkeypatch.setattr(library, "DUE_DAYS", due_days)
     # Courses behind in several ways, on the same and different days: two late
     # lists of one course (either side of a page's end), one late and one in
