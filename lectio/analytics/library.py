@@ -558,9 +558,10 @@ def lists_not_sent(filters: Filters, threshold: int, rows: int | None = None) ->
     sent_at = "readinglist__sent_to_library_at"
     active = LISTED.objects.exclude(readinglist__status=ListStatus.INACTIVE)
     late = due(active, "course__")
-    # The days come from the index of submit-by dates alone (the term's and the
-    # department's courses are among them; a day none of them has matches none of
-    # their rows), unless there are too many: then the filtered courses' own.
+    # The days are read without the term's and the department's courses (SQLite
+    # reads them from the index alone): those courses' days are among them, and a
+    # day none of them has matches none of their rows. Unless there are too many:
+    # then the filtered courses' own.
     dated = _in_dates(
         Course.objects.filter(submit_lists_by__isnull=False, no_list_expected=False),
         "submit_lists_by",
