@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from lectio.analytics import downloads, library
-from lectio.analytics.reports import BadRange, date_range, list_usage, term_start
+from lectio.analytics.reports import (
+    BadRange,
+    Hidden,
+    date_range,
+    list_usage,
+    term_start,
+)
 from lectio.core.requests import AuthedHttpRequest
 from lectio.courses.models import Department, Term
 from lectio.lists import selectors
@@ -114,12 +120,17 @@ def report_page(request: AuthedHttpRequest, name: str) -> HttpResponse:
 
 
 def _tables(report: library.Report) -> list[tuple[library.Table, list[list]]]:
-    """Each table with its first rows, each value beside whether it is a number."""
+    """Each table with its first rows, each value beside whether it is a number
+    and whether it is a hidden figure (asked here: the template would look for
+    `threshold` on every value, a failed lookup per cell on a page of hundreds)."""
     return [
         (
             table,
             [
-                [(v, c.numeric) for v, c in zip(row, table.columns, strict=True)]
+                [
+                    (v, c.numeric, isinstance(v, Hidden))
+                    for v, c in zip(row, table.columns, strict=True)
+                ]
                 for row in table.rows[: library.PAGE_ROWS]
             ],
         )

@@ -83,6 +83,18 @@ class Course(models.Model):
                 fields=["code", "section"], name="course_code_section_uniq"
             )
         ]
+        indexes = [
+            # The courses that expect a list by a date, in the order the library's
+            # lists-not-sent report shows them: its page reads the first ones and
+            # stops, and its counts by department read the index alone.
+            models.Index(
+                fields=["submit_lists_by", "code", "section", "academic_department"],
+                condition=models.Q(
+                    submit_lists_by__isnull=False, no_list_expected=False
+                ),
+                name="course_lists_due",
+            )
+        ]
 
     def __str__(self) -> str:
         label = f"{self.code}-{self.section}" if self.section else self.code

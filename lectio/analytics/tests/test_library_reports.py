@@ -310,6 +310,124 @@ def test_lists_not_sent_page_makes_the_rows_it_shows_and_counts_them_all(
     assert b"LIT101" in download.content and b"HIS101" in download.content
 
 
+def _late_course(
+    world: dict, code: str, day: int, *, section: str = "", **fields: Any
+) -> Any:
+    return CourseFactory(
+        code=code,
+        section=section,
+        academic_department=fields.pop("department", world["history"]),
+        terms=[world["autumn"]],
+        submit_lists_by=datetime.date(2026, 9, day),
+        **fields,
+    )
+
+
+def _list_for(
+    world: dict, course: Any, code: str, *, sent: int | None, status: str = ""
+) -> None:
+    made = make_list(owner=world["lit_list"].created_by, courses=[course])
+    ReadingList.objects.filter(pk=made.pk).update(
+        code=code,
+        status=status or ListStatus.READY_FOR_PROCESSING,
+        sent_to_library_at=_at(datetime.date(2026, 9, sent)) if sent else None,
+    )
+
+
+@pytest.mark.parametrize("due_days", [library.DUE_DAYS, 3, 0])
+def test_lists_not_sent_page_shows_the_first_rows_of_the_whole_table(
+    world: dict, due_days: int, monkeypatch: Any
+) -> None:
+    # Four submit-by dates: with more than DUE_DAYS in all the filtered courses'
+    # own are read (two between the dates), and with more than DUE_DAYS of those
+    # each sending becomes a day to compare: the same rows every time.
+    monkeypatch.setattr(library, "DUE_DAYS", due_days)
+    # Courses behind in several ways, on the same and different days: two late
+    # lists of one course (either side of a page's end), one late and one in
+    # time, a course whose only list is inactive (no list, then), sections of one
+    # code; and courses that are not behind or expect no list.
+    two = _late_course(world, "HIS400", 5)
+    _list_for(world, two, "L-B", sent=None)
+    _list_for(world, two, "L-A", sent=8)
+    mixed = _late_course(world, "HIS401", 5)
+    _list_for(world, mixed, "L-C", sent=4)
+    _list_for(world, mixed, "L-D", sent=9)
+    _list_for(world, _late_course(world, "HIS402", 5), "L-E", sent=1, status="Inactive")
+    _late_course(world, "HIS403", 5, section="02")
+    _late_course(world, "HIS403", 5, section="01")
+    _list_for(world, _late_course(world, "HIS404", 5), "L-F", sent=5)
+    _late_course(world, "HIS405", 5, no_list_expected=True)
+    _late_course(world, "LIT500", 3, department=world["lit"])
+
+    full = run("lists-not-sent")
+
+    rows = [(r["course"], r["list"], r["state"]) for r in _table(full, "courses")]
+    assert rows == [
+        ("LIT500", "", "No list"),
+        ("HIS400", "L-A", "Sent late"),
+        ("HIS400", "L-B", "Not sent"),
+        ("HIS401", "L-D", "Sent late"),
+        ("HIS402", "", "No list"),
+        ("HIS403-01", "", "No list"),
+        ("HIS403-02", "", "No list"),
+        ("LIT101", world["lit_list"].code, "Not sent"),
+        ("HIS101", world["his_list"].code, "Not sent"),
+    ]
+    assert [(b.label, b.value) for b in full.chart] == [
+        ("History", 7),
+        ("Literature", 2),
+    ]
+    for params in (
+        {},
+        {"term": "AUT26"},
+        {"department": "HIS"},
+        {"from": "2026-09-04", "to": "2026-09-12"},
+        {"term": "SPR27"},
+    ):
+        everything = run("lists-not-sent", **params)
+        whole = everything.tables[0].rows
+        filters = library.parse_filters(params)
+        for n in range(len(whole) + 2):
+            page = library.run("lists-not-sent", filters, rows=n)
+            assert page.tables[0].rows == whole[:n], (params, n)
+            assert page.tables[0].count == len(whole)
+            assert page.chart == everything.chart
+            assert page.tables[0].empty == everything.tables[0].empty
+    by_history = run("lists-not-sent", department="HIS")
+    assert [r["course"] for r in _table(by_history, "courses")][:2] == [
+        "HIS400",
+        "HIS400",
+    ]
+    assert [(b.label, b.value) for b in by_history.chart] == [("History", 7)]
+    in_dates = run("lists-not-sent", **{"from": "2026-09-04", "to": "2026-09-12"})
+    assert [r["course"] for r in _table(in_dates, "courses")] == [
+        "HIS400",
+        "HIS400",
+        "HIS401",
+        "HIS402",
+        "HIS403-01",
+        "HIS403-02",
+        "LIT101",
+    ]
+
+
+def test_lists_not_sent_says_when_every_list_was_sent_in_time(world: dict) -> None:
+    for reading_list in (world["lit_list"], world["his_list"]):
+        ReadingList.objects.filter(pk=reading_list.pk).update(
+            sent_to_library_at=_at(datetime.date(2026, 9, 1))
+        )
+
+    for rows in (None, 200):
+        report = library.run("lists-not-sent", library.Filters(), rows=rows)
+        assert report.tables[0].rows == []
+        assert report.tables[0].count == 0
+        assert report.tables[0].empty == "Every list was sent in time."
+        assert report.chart == []
+    spring = library.parse_filters({"term": "SPR27"})
+    nothing = library.run("lists-not-sent", spring, rows=200)
+    assert nothing.tables[0].empty == "Nothing matches these filters."
+
+
 def test_turnaround_gives_median_and_mean_days(world: dict, admin: Any) -> None:
     _complete(
         world["lit_list"],
