@@ -358,8 +358,10 @@ def make_requests(n: int, *, seed: int = 10) -> int:
 
 
 def _term_totals(days: list[datetime.date], log: Any) -> None:
-    """The per-term and weekly item totals, as the roll-up rebuilds them."""
+    """The per-term, weekly and per-span item totals, as the roll-up rebuilds
+    them."""
     from lectio.analytics.recording import (
+        span_use_rebuild,
         term_use_rebuild,
         terms_of_days,
         week_use_rebuild,
@@ -372,6 +374,9 @@ def _term_totals(days: list[datetime.date], log: Any) -> None:
     started = time.perf_counter()
     rows = week_use_rebuild(weeks_of_days(days))
     log(f"  weekly totals: {rows:,} rows in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    rows = span_use_rebuild(weeks_of_days(days))
+    log(f"  spans of weeks: {rows:,} rows in {time.perf_counter() - started:.1f} s")
 
 
 def _analyze() -> None:

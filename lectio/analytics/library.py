@@ -47,10 +47,12 @@ from lectio.analytics import snapshots
 from lectio.analytics.models import (
     DailyUsage,
     RolledUpDay,
+    SpanItemUse,
     TermItemUse,
     UsageEvent,
     WeekItemUse,
 )
+from lectio.analytics.recording import week_spans
 from lectio.analytics.reports import MAX_DAYS, BadRange, Hidden
 from lectio.catalog.models import Item, Portfolio, Record
 from lectio.courses.models import Course, Department, Term
@@ -1209,6 +1211,17 @@ class _Part:
     columns: tuple[str, str, str]
     # Whether these are daily counts, many rows per item.
     daily: bool = False
+    # -1: opens taken away (days of a week counted whole that are not asked for).
+    sign: int = 1
+
+    def opens(self, scope: QuerySet | None) -> QuerySet:
+        """(item, opens) of its rows, the opens negative if taken away."""
+        rows = self.rows(scope).values_list(self.columns[0], self.columns[1])
+        if self.sign < 0:
+            rows = rows.annotate(taken=F(self.columns[1]) * -1).values_list(
+                self.columns[0], "taken"
+            )
+        return rows
 
     def rows(self, scope: QuerySet | None) -> QuerySet:
         rows = self.model.objects.filter(**self.where)
@@ -1268,6 +1281,8 @@ class ItemOpens:
             if term is not None
             else _dated_parts(start, end)
         )
+        # The opens alone, from the fewest rows, to rank and count the items.
+        self._ranking = _ranking_parts(start, end) if term is None else []
         self._heads: dict[int, _Heads] = {}
 
     def _raw(self, start: datetime.date, end: datetime.date) -> dict[int, tuple]:
@@ -1380,19 +1395,31 @@ class ItemOpens:
                 rows.count(),
             )
         else:
-            head, params = self._grouped()
+            parts: list[str] = []
+            params: list[Any] = []
+            for part in self._ranking:
+                sql, more = part.opens(self.list_ids).query.sql_with_params()
+                parts.append(sql)
+                params.extend(more)
+            # Not materialized: one part (a span, a week) is then read in the
+            # order of its items, summed without sorting.
             found = self._select(
-                head + "SELECT 0, c, o, p FROM "
-                "(SELECT c, o, p FROM t ORDER BY o DESC, c LIMIT %s) AS most "
-                "UNION ALL SELECT 1, c, o, p FROM "
-                "(SELECT c, o, p FROM t ORDER BY o, c LIMIT %s) AS least "
-                "UNION ALL SELECT 2, COUNT(*), 0, 0 FROM t",
+                f"WITH u (c, o) AS NOT MATERIALIZED ({' UNION ALL '.join(parts)}), "
+                "t AS (SELECT c, SUM(o) AS o FROM u GROUP BY c HAVING SUM(o) > 0) "
+                "SELECT 0, c, o FROM "
+                "(SELECT c, o FROM t ORDER BY o DESC, c LIMIT %s) AS most "
+                "UNION ALL SELECT 1, c, o FROM "
+                "(SELECT c, o FROM t ORDER BY o, c LIMIT %s) AS least "
+                "UNION ALL SELECT 2, COUNT(*), 0 FROM t",
                 [*params, k, k],
             )
+            # The students of a day, for the items ranked only, from the weeks
+            # and days themselves.
+            exact = self._read([c for which, c, _o in found if which < 2], None)
             heads = _Heads(
-                [(c, (o, p)) for which, c, o, p in found if which == 0],
-                [(c, (o, p)) for which, c, o, p in found if which == 1],
-                next(c for which, c, _o, _p in found if which == 2),
+                [(c, exact[c]) for which, c, _o in found if which == 0],
+                [(c, exact[c]) for which, c, _o in found if which == 1],
+                next(c for which, c, _o in found if which == 2),
             )
         self._heads[k] = heads
         return heads
@@ -1461,6 +1488,8 @@ class ItemOpens:
 
 
 TERM_COLUMNS = ("citation_id", "opens", "most_people_a_day")
+SPAN_COLUMNS = ("citation_id", "opens", "opens")  # a span keeps no students
+DAILY_COLUMNS = ("citation_id", "events", "people")
 
 
 def _dated_parts(start: datetime.date, end: datetime.date) -> list[_Part]:
@@ -1490,9 +1519,47 @@ def _dated_parts(start: datetime.date, end: datetime.date) -> list[_Part]:
             "citation_id__isnull": False,
             "day__in": each,
         }
-        parts.append(
-            _Part(DailyUsage, where, ("citation_id", "events", "people"), daily=True)
-        )
+        parts.append(_Part(DailyUsage, where, DAILY_COLUMNS, daily=True))
+    return parts
+
+
+def _ranking_parts(start: datetime.date, end: datetime.date) -> list[_Part]:
+    """Rows whose opens add up per item to the opens from `start` to `end`, from
+    the fewest rows: the weeks that hold four days or more of them counted whole,
+    as kept spans (SpanItemUse) and weeks; less the daily counts of their days
+    not asked for; plus the daily counts of the days of the other weeks."""
+    added: list[datetime.date] = []
+    taken: list[datetime.date] = []
+    whole: list[datetime.date] = []
+    monday = start - datetime.timedelta(days=start.weekday())
+    while monday <= end:
+        days = [monday + datetime.timedelta(days=i) for i in range(7)]
+        inside = [d for d in days if start <= d <= end]
+        if len(inside) >= 4:
+            whole.append(monday)
+            taken.extend(d for d in days if d not in inside)
+        else:
+            added.extend(inside)
+        monday += datetime.timedelta(days=7)
+    parts: list[_Part] = []
+    if whole:
+        for first, weeks in week_spans(whole[0], whole[-1]):
+            if weeks == 1:
+                parts.append(_Part(WeekItemUse, {"week": first}, TERM_COLUMNS))
+            else:
+                where = {"weeks": weeks, "first_week": first}
+                parts.append(_Part(SpanItemUse, where, SPAN_COLUMNS))
+    for days, sign in ((added, 1), (taken, -1)):
+        if days:
+            where = {
+                "kind": "citation_open",
+                "role": STUDENT,
+                # An open always names its list: the weeks' condition on the
+                # list holds, and the index of students' opens is enough.
+                "citation_id__isnull": False,
+                "day__in": days,
+            }
+            parts.append(_Part(DailyUsage, where, DAILY_COLUMNS, True, sign))
     return parts
 
 

@@ -148,6 +148,31 @@ class WeekItemUse(models.Model):
         ]
 
 
+class SpanItemUse(models.Model):
+    """Students' opens of one item over a span of 2, 4, 8, 16 or 32 weeks, from
+    WeekItemUse. A span of n weeks starts on a week whose number (counted from
+    SPAN_EPOCH) is a multiple of n, so any run of whole weeks is a few spans
+    (recording.week_spans) whose rows the item-use reports add up to rank the
+    items: for four weeks one or two spans' rows instead of four weeks' rows. The
+    roll-up rebuilds the spans of a week whenever it rebuilds the week. Opens
+    only: the students of a day are read for the items shown, from the weeks."""
+
+    first_week = models.DateField()  # the Monday it starts on
+    weeks = models.PositiveSmallIntegerField()
+    citation_id = models.IntegerField()
+    list_id = models.IntegerField()
+    opens = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # One span's rows read from the index alone, in the order of the items.
+            models.Index(
+                fields=["weeks", "first_week", "citation_id", "list_id", "opens"],
+                name="span_item_use_span",
+            )
+        ]
+
+
 class ReportSnapshot(models.Model):
     """The counted rows of a slow library report for one scope (a term and a
     department, or none), which the report's page shows while they are fresh and

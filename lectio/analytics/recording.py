@@ -19,6 +19,7 @@ from lectio.analytics.models import (
     DailyUsage,
     RolledUpDay,
     Scope,
+    SpanItemUse,
     TermItemUse,
     UsageEvent,
     WeekItemUse,
@@ -99,6 +100,7 @@ def roll_up(*, day: datetime.date, refresh_terms: bool = True) -> int:
     if refresh_terms:
         term_use_rebuild(terms_of_days([day]))
         week_use_rebuild(weeks_of_days([day]))
+        span_use_rebuild(weeks_of_days([day]))
     return len(rows) + len(reach)
 
 
@@ -148,6 +150,77 @@ def week_use_rebuild(weeks: list[datetime.date]) -> int:
         )
         for monday in weeks
     )
+
+
+# The lengths in weeks of the spans kept (SpanItemUse), and the Monday their
+# weeks are counted from: a span of n weeks starts on a multiple of n.
+SPANS = (2, 4, 8, 16, 32)
+SPAN_EPOCH = datetime.date(2001, 1, 1)  # a Monday
+
+
+def span_start(monday: datetime.date, weeks: int) -> datetime.date:
+    """The first Monday of the span of `weeks` weeks that holds the week of
+    `monday`."""
+    number = (monday - SPAN_EPOCH).days // 7
+    return SPAN_EPOCH + datetime.timedelta(weeks=number - number % weeks)
+
+
+def week_spans(
+    first: datetime.date, last: datetime.date
+) -> list[tuple[datetime.date, int]]:
+    """The whole weeks from the Monday `first` to the Monday `last` as the fewest
+    kept spans, (first Monday, weeks) each, one week being a span of 1: at each
+    week the longest span that starts there and ends by `last`."""
+    found: list[tuple[datetime.date, int]] = []
+    week = first
+    while week <= last:
+        size = next(
+            n
+            for n in (*reversed(SPANS), 1)
+            if span_start(week, n) == week
+            and week + datetime.timedelta(weeks=n - 1) <= last
+        )
+        found.append((week, size))
+        week += datetime.timedelta(weeks=size)
+    return found
+
+
+def span_use_rebuild(weeks: list[datetime.date]) -> int:
+    """Rebuilds the spans (SpanItemUse) that hold the weeks beginning on the
+    Mondays `weeks`, shortest first, each from the two halves it is made of (the
+    weeks' totals for a span of two); returns the rows written. Run after
+    `week_use_rebuild` of the same weeks."""
+    written = 0
+    for size in SPANS:
+        for first in sorted({span_start(w, size) for w in weeks}):
+            written += _span_rebuild(first, size)
+    return written
+
+
+def _span_rebuild(first: datetime.date, size: int) -> int:
+    half = size // 2
+    last_half = connection.ops.adapt_datefield_value(
+        first + datetime.timedelta(weeks=half)
+    )
+    start = connection.ops.adapt_datefield_value(first)
+    params: list[Any]
+    if half == 1:
+        source = WeekItemUse._meta.db_table
+        where, params = "week >= %s AND week <= %s", [start, last_half]
+    else:
+        source = SpanItemUse._meta.db_table
+        where = "weeks = %s AND first_week >= %s AND first_week <= %s"
+        params = [half, start, last_half]
+    with transaction.atomic(), connection.cursor() as cursor:
+        SpanItemUse.objects.filter(weeks=size, first_week=first).delete()
+        cursor.execute(
+            f"INSERT INTO {SpanItemUse._meta.db_table} "
+            "(first_week, weeks, citation_id, list_id, opens) "
+            "SELECT %s, %s, citation_id, MAX(list_id), SUM(opens) "
+            f"FROM {source} WHERE {where} GROUP BY citation_id",
+            [start, size, *params],
+        )
+        return max(cursor.rowcount, 0)
 
 
 def _item_use_rebuild(
@@ -230,6 +303,7 @@ def roll_up_and_purge(*, today: datetime.date | None = None) -> dict[str, int]:
             day += datetime.timedelta(days=1)
         term_use_rebuild(terms_of_days(done))
         week_use_rebuild(weeks_of_days(done))
+        span_use_rebuild(weeks_of_days(done))
     cutoff = datetime.datetime.combine(
         today - datetime.timedelta(days=keep_days()), datetime.time.min, tzinfo=zone
     )

@@ -24,11 +24,19 @@ from lectio.analytics import library
 from lectio.analytics.models import (
     DailyUsage,
     RolledUpDay,
+    SpanItemUse,
     TermItemUse,
     UsageEvent,
     WeekItemUse,
 )
-from lectio.analytics.recording import roll_up, roll_up_and_purge, user_key
+from lectio.analytics.recording import (
+    SPANS,
+    roll_up,
+    roll_up_and_purge,
+    span_start,
+    user_key,
+    week_spans,
+)
 from lectio.analytics.reports import Hidden
 from lectio.catalog.models import Item, Portfolio, Record
 from lectio.core.factories import (
@@ -1397,3 +1405,115 @@ def test_the_migration_fills_the_weeks_of_the_daily_counts_kept(
         (monday + datetime.timedelta(7), shared.pk, 2),
     }
     assert set(WeekItemUse.objects.values_list("week", "citation_id", "opens")) == made
+
+
+def test_whole_weeks_are_the_fewest_kept_spans() -> None:
+    week = datetime.timedelta(weeks=1)
+    first = span_start(datetime.date(2026, 11, 2), 32)  # a 32-week span begins
+    assert week_spans(first, first + 31 * week) == [(first, 32)]
+    assert week_spans(first + week, first + 4 * week) == [
+        (first + week, 1),
+        (first + 2 * week, 2),
+        (first + 4 * week, 1),
+    ]
+    assert week_spans(first, first) == [(first, 1)]
+    for start in range(0, 40):
+        for length in range(0, 60, 3):
+            a, b = first + start * week, first + (start + length) * week
+            spans = week_spans(a, b)
+            assert len(spans) <= 2 * len(SPANS) + 2
+            at = a
+            for monday, n in spans:  # in order, end to end, each a kept span
+                assert monday == at and span_start(monday, n) == monday
+                assert n == 1 or n in SPANS
+                at = monday + n * week
+            assert at == b + week
+
+
+def _span_sums() -> set[tuple]:
+    """Each span's opens per item, added up here from the weekly totals."""
+    found: dict[tuple, int] = {}
+    for row in WeekItemUse.objects.all():
+        for n in SPANS:
+            key = (span_start(row.week, n), n, row.citation_id, row.list_id)
+            found[key] = found.get(key, 0) + row.opens
+    return {(*key, opens) for key, opens in found.items()}
+
+
+def _spans() -> set[tuple]:
+    return set(
+        SpanItemUse.objects.values_list(
+            "first_week", "weeks", "citation_id", "list_id", "opens"
+        )
+    )
+
+
+def test_the_roll_up_keeps_the_spans_of_weeks(threshold: int, world: dict) -> None:
+    canon, shared, _web = world["lit_list"].citations.order_by("id")
+    people = _students(world["lit_course"], 2)
+    monday = _monday(timezone.localdate()) - datetime.timedelta(weeks=9)
+    days = [monday + datetime.timedelta(days=d) for d in (0, 8, 20, 36, 50, 61)]
+    for n, day in enumerate(days):
+        _opens(canon if n % 2 else shared, people[: 1 + n % 2], day, times=1 + n)
+        _opens(canon, people[:1], day)
+    for day in days:
+        roll_up(day=day)
+    assert _spans() == _span_sums()
+    assert {n for _f, n, *_rest in _spans()} == set(SPANS)
+    # A day rolled up again with fewer opens: its spans follow.
+    UsageEvent.objects.filter(at__date=days[2], citation_id=shared.pk).delete()
+    roll_up(day=days[2])
+    assert _spans() == _span_sums()
+
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    made = _spans()
+    SpanItemUse.objects.all().delete()
+    migration = importlib.import_module(
+        "lectio.analytics.migrations.0006_span_item_use"
+    )
+    migration.fill_spans(apps, SimpleNamespace(connection=connection))
+    assert _spans() == made
+
+
+def test_dates_over_many_weeks_rank_items_from_the_spans(
+    threshold: int, world: dict
+) -> None:
+    """Ranges of up to nine weeks, read from spans, weeks and days added and
+    taken away, rank and count the items as the daily counts do."""
+    today = timezone.localdate()
+    first = _monday(today) - datetime.timedelta(weeks=9)
+    lit, his = world["lit_list"], world["his_list"]
+    items = [*lit.citations.order_by("id"), *his.citations.order_by("id")]
+    people = {lst.pk: _students(lst.courses.first(), 3) for lst in (lit, his)}
+    for back in range(0, (today - first).days, 3):
+        day = first + datetime.timedelta(days=back)
+        for n, citation in enumerate(items):
+            if (back + n) % 4:
+                who = people[citation.reading_list_id][: 1 + (back + n) % 3]
+                _opens(citation, who, day, times=1 + (back * n) % 3)
+        roll_up(day=day)
+    lists = {lit.pk, his.pk}
+    used: set[str] = set()
+    for start_back in (0, 2, 5, 10):
+        for length in (22, 27, 33, 45, 62):
+            start = first + datetime.timedelta(days=start_back)
+            end = min(start + datetime.timedelta(days=length), today)
+            expected = _daily_figures(start, end, lists)
+            opens = library.ItemOpens(library.parse_filters({}), start, end, None)
+            where = (start, end)
+            used.update(
+                "span" if p.model is SpanItemUse else "taken" if p.sign < 0 else ""
+                for p in opens._ranking
+            )
+            assert opens.count() == len(expected), where
+            for most in (True, False):
+                sign = -1 if most else 1
+                assert opens.ranked(len(items), most=most) == sorted(
+                    expected.items(), key=lambda x, s=sign: (s * x[1][0], x[0])
+                ), where
+    assert {"span", "taken"} <= used  # not only weeks and days added
