@@ -1414,11 +1414,11 @@ class ItemOpens:
                 [*params, k, k],
             )
             # The students of a day, for the items ranked only, from the weeks
-            # and days themselves.
+            # and days themselves (none known, hidden, if a roll-up ran between).
             exact = self._read([c for which, c, _o in found if which < 2], None)
             heads = _Heads(
-                [(c, exact[c]) for which, c, _o in found if which == 0],
-                [(c, exact[c]) for which, c, _o in found if which == 1],
+                [(c, exact.get(c, (o, 0))) for which, c, o in found if which == 0],
+                [(c, exact.get(c, (o, 0))) for which, c, o in found if which == 1],
                 next(c for which, c, _o in found if which == 2),
             )
         self._heads[k] = heads
