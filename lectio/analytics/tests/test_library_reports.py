@@ -1497,23 +1497,25 @@ def test_dates_over_many_weeks_rank_items_from_the_spans(
                 who = people[citation.reading_list_id][: 1 + (back + n) % 3]
                 _opens(citation, who, day, times=1 + (back * n) % 3)
         roll_up(day=day)
-    lists = {lit.pk, his.pk}
     used: set[str] = set()
     for start_back in (0, 2, 5, 10):
         for length in (22, 27, 33, 45, 62):
             start = first + datetime.timedelta(days=start_back)
             end = min(start + datetime.timedelta(days=length), today)
-            expected = _daily_figures(start, end, lists)
-            opens = library.ItemOpens(library.parse_filters({}), start, end, None)
-            where = (start, end)
-            used.update(
-                "span" if p.model is SpanItemUse else "taken" if p.sign < 0 else ""
-                for p in opens._ranking
-            )
-            assert opens.count() == len(expected), where
-            for most in (True, False):
-                sign = -1 if most else 1
-                assert opens.ranked(len(items), most=most) == sorted(
-                    expected.items(), key=lambda x, s=sign: (s * x[1][0], x[0])
-                ), where
+            for extra in ({}, {"department": world["lit"].code}):
+                lists = {lit.pk} if extra else {lit.pk, his.pk}
+                expected = _daily_figures(start, end, lists)
+                filters = library.parse_filters(extra)
+                opens = library.ItemOpens(filters, start, end, None)
+                where = (start, end, extra)
+                used.update(
+                    "span" if p.model is SpanItemUse else "taken" if p.sign < 0 else ""
+                    for p in opens._ranking
+                )
+                assert opens.count() == len(expected), where
+                for most in (True, False):
+                    sign = -1 if most else 1
+                    assert opens.ranked(len(items), most=most) == sorted(
+                        expected.items(), key=lambda x, s=sign: (s * x[1][0], x[0])
+                    ), where
     assert {"span", "taken"} <= used  # not only weeks and days added
